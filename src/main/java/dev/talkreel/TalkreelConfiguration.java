@@ -1,0 +1,109 @@
+package dev.talkreel;
+
+import dev.talkreel.api.Intake;
+import dev.talkreel.api.JobApi;
+import dev.talkreel.files.PathMap;
+import dev.talkreel.files.SharedVolume;
+import dev.talkreel.gpu.GpuGate;
+import dev.talkreel.job.JobStore;
+import dev.talkreel.job.JobValidator;
+import dev.talkreel.media.MediaChecks;
+import dev.talkreel.pipeline.PipelineStep;
+import dev.talkreel.pipeline.PollBudget;
+import dev.talkreel.pipeline.ResultAssembler;
+import dev.talkreel.pipeline.RetryPolicy;
+import dev.talkreel.pipeline.ServiceReplies;
+import dev.talkreel.pipeline.ServiceRequests;
+import dev.talkreel.pipeline.StepMarkers;
+import dev.talkreel.pipeline.StepTracker;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+
+/**
+ * The beans the YAML routes call, built from config/application.properties. Java does only what YAML cannot say
+ * clearly: validation, the job record, media checks, path guards, the GPU gate.
+ */
+public class TalkreelConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext camel) throws Exception {
+        Config c = new Config(camel);
+        SharedVolume volume = new SharedVolume(Path.of(c.get("talkreel.shared.dir")));
+        JobStore jobs = new JobStore(volume, Clock.systemUTC());
+        PathMap infinitetalkPaths = PathMap.parse(c.get("talkreel.infinitetalk.path-map"));
+
+        JobValidator validator = new JobValidator(new JobValidator.Limits(c.integer("talkreel.intake.max-bytes"),
+                c.decimal("talkreel.video.seconds"), c.decimal("talkreel.script.words-per-second"),
+                c.decimal("talkreel.script.max-estimated-seconds"), c.integer("talkreel.script.max-chars"),
+                c.integer("talkreel.portrait.max-prompt-chars"), c.decimal("talkreel.segment.max-seconds"),
+                c.decimal("talkreel.segment.min-seconds"), c.decimal("talkreel.segment.default-start"),
+                c.decimal("talkreel.segment.default-end")));
+
+        Map<PipelineStep, Integer> attempts = new EnumMap<>(PipelineStep.class);
+        for (PipelineStep step : PipelineStep.values()) {
+            attempts.put(step, c.integer("talkreel." + step.configKey() + ".retry.attempts"));
+        }
+        Map<PipelineStep, PollBudget.Limits> pollLimits = new EnumMap<>(PipelineStep.class);
+        for (PipelineStep step : new PipelineStep[] {PipelineStep.AUDIO, PipelineStep.PORTRAIT}) {
+            pollLimits.put(step, new PollBudget.Limits(c.integer("talkreel." + step.configKey() + ".max-polls"),
+                    c.integer("talkreel." + step.configKey() + ".deadline-ms")));
+        }
+        Map<String, String> comfyNodes = new LinkedHashMap<>();
+        for (String node : new String[] {"prompt", "seed", "size", "output"}) {
+            comfyNodes.put(node, c.get("talkreel.comfyui.node." + node));
+        }
+
+        Registry r = camel.getRegistry();
+        r.bind("jobStore", jobs);
+        r.bind("intake", new Intake(validator, jobs));
+        r.bind("jobApi", new JobApi(jobs));
+        r.bind("steps", new StepTracker(jobs));
+        r.bind("gpuGate", new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs));
+        r.bind("retryPolicy", new RetryPolicy(attempts));
+        r.bind("pollBudget", new PollBudget(pollLimits));
+        r.bind("requests", new ServiceRequests(jobs, new ServiceRequests.Settings(c.get("talkreel.yttools.audio-format"),
+                c.under("talkreel.vibevoice."), Path.of(c.get("talkreel.comfyui.workflow")), comfyNodes,
+                c.integer("talkreel.comfyui.width"), c.integer("talkreel.comfyui.height"),
+                c.get("talkreel.comfyui.default-prompt"), infinitetalkPaths, c.under("talkreel.infinitetalk."))));
+        r.bind("replies", new ServiceReplies(jobs, infinitetalkPaths, comfyNodes.get("output")));
+        r.bind("media", new MediaChecks(jobs, c.decimal("talkreel.video.seconds")));
+        r.bind("stepMarkers", new StepMarkers());
+        r.bind("results", new ResultAssembler(jobs));
+    }
+
+    /** Reads settings with every override (-D, environment) applied, as the routes see them. */
+    private static final class Config {
+        private final CamelContext camel;
+
+        Config(CamelContext camel) {
+            this.camel = camel;
+        }
+
+        String get(String key) {
+            return camel.resolvePropertyPlaceholders("{{" + key + "}}");
+        }
+
+        int integer(String key) {
+            return Integer.parseInt(get(key).trim());
+        }
+
+        double decimal(String key) {
+            return Double.parseDouble(get(key).trim());
+        }
+
+        /** Every setting under {@code prefix}, keyed without it. */
+        Map<String, String> under(String prefix) {
+            Map<String, String> out = new LinkedHashMap<>();
+            for (String key : camel.getPropertiesComponent().loadProperties(k -> k.startsWith(prefix)).stringPropertyNames()) {
+                out.put(key.substring(prefix.length()), get(key));
+            }
+            return out;
+        }
+    }
+}

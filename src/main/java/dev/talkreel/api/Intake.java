@@ -1,0 +1,129 @@
+package dev.talkreel.api;
+
+import dev.talkreel.files.AtomicFiles;
+import dev.talkreel.job.FieldError;
+import dev.talkreel.job.JobStore;
+import dev.talkreel.job.JobValidator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two doors into talkreel, with one validation behind them. A job file from the inbox is kept either way: moved
+ * to inbox/.done/ when accepted, or to inbox/.failed/ beside &lt;name&gt;.error.json that says which field is wrong
+ * and why. An HTTP body gets 202 with the job id at once, or 400 with the same field errors.
+ */
+public final class Intake {
+    private static final Logger LOG = LoggerFactory.getLogger("talkreel.intake");
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
+            .withZone(ZoneOffset.UTC);
+    /** Where the inbox route moves the file it just read (relative to the inbox). */
+    public static final String INBOX_TARGET = "inboxTarget";
+
+    private final JobValidator validator;
+    private final JobStore jobs;
+
+    public Intake(JobValidator validator, JobStore jobs) {
+        this.validator = validator;
+        this.jobs = jobs;
+    }
+
+    /** A file read from the inbox: accept it as a job, or explain beside it why not. */
+    public void fromInboxFile(Exchange exchange) throws IOException {
+        String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
+        long size = exchange.getIn().getHeader(Exchange.FILE_LENGTH, 0L, Long.class);
+        String kept = STAMP.format(java.time.Instant.parse(jobs.now())) + "-" + name;
+        JobValidator.Result result;
+        byte[] body = null;
+        if (size > validator.limits().maxBodyBytes()) {
+            result = new JobValidator.Result(null, List.of(new FieldError("file", "is " + size
+                    + " bytes, over the limit of " + validator.limits().maxBodyBytes())));
+        } else {
+            try (InputStream in = exchange.getIn().getMandatoryBody(InputStream.class)) {
+                body = in.readNBytes(validator.limits().maxBodyBytes() + 1);
+            } catch (org.apache.camel.InvalidPayloadException e) {
+                body = new byte[0];
+            }
+            result = validator.validate(body);
+        }
+        if (!result.ok()) {
+            exchange.setProperty(INBOX_TARGET, ".failed/" + kept);
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("file", name);
+            error.put("kept_as", "inbox/.failed/" + kept);
+            error.put("rejected_at", jobs.now());
+            error.put("error", "invalid job");
+            error.put("errors", result.errors());
+            AtomicFiles.writeJson(jobs.volume().inbox().resolve(".failed").resolve(kept + ".error.json"), error);
+            LOG.warn("inbox file {} rejected: {}", name, summary(result.errors()));
+            return;
+        }
+        JobStore.Created created = jobs.create(result.job(), "inbox:" + name, "file:" + sha256(body));
+        exchange.setProperty(INBOX_TARGET, ".done/" + kept);
+        if (created.existing()) {
+            LOG.info("inbox file {} is the same as job {}: no new job", name, created.job().jobId);
+        } else {
+            LOG.info("inbox file {} accepted as job {}", name, created.job().jobId);
+        }
+    }
+
+    /** POST /api/jobs: 202 and the job id at once (never held open for the job), or 400 with the field errors. */
+    public void fromHttp(Exchange exchange) throws IOException {
+        String contentType = exchange.getIn().getHeader(Exchange.CONTENT_TYPE, "", String.class);
+        if (!contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            JobApi.reply(exchange, 415, Map.of("error", "invalid job", "errors", List.of(new FieldError("Content-Type",
+                    "must be application/json, got '" + contentType + "'"))));
+            return;
+        }
+        byte[] body;
+        try (InputStream in = exchange.getIn().getBody(InputStream.class)) {
+            body = in == null ? new byte[0] : in.readNBytes(validator.limits().maxBodyBytes() + 1);
+        }
+        JobValidator.Result result = validator.validate(body);
+        if (!result.ok()) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("error", "invalid job");
+            error.put("errors", result.errors());
+            JobApi.reply(exchange, 400, error);
+            return;
+        }
+        String key = exchange.getIn().getHeader("Idempotency-Key", String.class);
+        if (key != null && (key.length() > 200 || key.isBlank())) {
+            JobApi.reply(exchange, 400, Map.of("error", "invalid job", "errors",
+                    List.of(new FieldError("Idempotency-Key", "must be 1 to 200 characters"))));
+            return;
+        }
+        JobStore.Created created = jobs.create(result.job(), "http", key == null ? null : "http:" + key);
+        String id = created.job().jobId;
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("job_id", id);
+        answer.put("status_url", "/api/jobs/" + id);
+        answer.put("status", created.job().status);
+        if (created.existing()) {
+            answer.put("existing", true);
+        }
+        exchange.getIn().setHeader("Location", "/api/jobs/" + id);
+        JobApi.reply(exchange, created.existing() ? 200 : 202, answer);
+        LOG.info("HTTP job {} {}", id, created.existing() ? "already exists (same Idempotency-Key)" : "accepted");
+    }
+
+    private static String summary(List<FieldError> errors) {
+        return errors.stream().map(e -> e.field() + " " + e.message()).reduce((a, b) -> a + "; " + b).orElse("");
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package dev.talkreel.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.talkreel.files.AtomicFiles;
+import dev.talkreel.job.JobRecord;
+import dev.talkreel.job.JobStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Header;
+
+/** GET /api/jobs and GET /api/jobs/{id}: what the job record says, read from the shared volume. */
+public final class JobApi {
+    private final JobStore jobs;
+
+    public JobApi(JobStore jobs) {
+        this.jobs = jobs;
+    }
+
+    /** One job: status, current step, and per step its state, attempt, times, error, and the result when done. */
+    public void status(@Header("id") String id, Exchange exchange) {
+        jobs.find(id).ifPresentOrElse(job -> reply(exchange, 200, job),
+                () -> reply(exchange, 404, Map.of("error", "no job " + id)));
+    }
+
+    /** The most recent jobs, newest first, in short. */
+    public void list(@Header("limit") Integer limit, Exchange exchange) throws IOException {
+        int n = limit == null ? 20 : Math.max(1, Math.min(limit, 200));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (JobRecord job : jobs.recent(n)) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("job_id", job.jobId);
+            row.put("status", job.status);
+            row.put("current_step", job.currentStep);
+            row.put("created", job.created);
+            row.put("updated", job.updated);
+            row.put("status_url", "/api/jobs/" + job.jobId);
+            if (job.error != null) {
+                row.put("error", job.error.message);
+            }
+            out.add(row);
+        }
+        reply(exchange, 200, Map.of("jobs", out));
+    }
+
+    /** Sets a JSON reply with its status code. */
+    static void reply(Exchange exchange, int status, Object body) {
+        // the request's headers (form fields included) must not echo back as response headers
+        String location = exchange.getMessage().getHeader("Location", String.class);
+        exchange.getMessage().removeHeaders("*");
+        if (location != null && status < 300) {
+            exchange.getMessage().setHeader("Location", location);
+        }
+        try {
+            exchange.getMessage().setBody(AtomicFiles.JSON.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.talkreel.emulator;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Counts the calls an emulator received, per operation (e.g. "POST /api/download"), so tests can assert on them. */
+public final class CallLog {
+    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+    void record(String operation) {
+        counts.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    public int count(String operation) {
+        AtomicInteger c = counts.get(operation);
+        return c == null ? 0 : c.get();
+    }
+
+    public int total() {
+        return counts.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    public Map<String, Integer> snapshot() {
+        Map<String, Integer> copy = new TreeMap<>();
+        counts.forEach((k, v) -> copy.put(k, v.get()));
+        return copy;
+    }
+
+    public void reset() {
+        counts.clear();
+    }
+}

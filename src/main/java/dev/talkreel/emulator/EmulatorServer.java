@@ -1,0 +1,260 @@
+package dev.talkreel.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real HTTP server on loopback that plays one of the four AI services. Subclasses declare their endpoints with
+ * {@link #on}; this class counts every call, applies the planned generic faults (500, hang, dropped connection,
+ * malformed JSON), runs handlers on worker threads (they may sleep or run ffmpeg), and offers a small admin API under
+ * {@code /_emulator/} (calls, behaviour, reset) to steer an emulator started with {@code talkreel.jar emulate}.
+ */
+public abstract class EmulatorServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmulatorServer.class);
+    private static final Duration MAX_HANG = Duration.ofMinutes(30);
+
+    protected final String name;
+    protected final Behaviour behaviour = new Behaviour();
+    protected final CallLog calls = new CallLog();
+    protected final GpuMeter gpu;
+
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r);
+        t.setDaemon(true);
+        t.setName("emulator-worker");
+        return t;
+    });
+    private final Set<RoutingContext> hanging = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
+    private Vertx vertx;
+    private HttpServer server;
+    private Router router;
+
+    protected EmulatorServer(String name, GpuMeter gpu) {
+        this.name = name;
+        this.gpu = gpu;
+    }
+
+    /** Declares the service's endpoints. */
+    protected abstract void routes();
+
+    /** The service's own error body for a generic failure (FastAPI {"detail"}, ComfyUI plain text, ...). */
+    protected abstract Reply errorReply(int status, String message);
+
+    /** Starts listening on {@code host:port} (port 0 picks a free one) and returns this. */
+    public EmulatorServer start(String host, int port) {
+        vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(32).setBlockedThreadCheckInterval(60_000));
+        router = Router.router(vertx);
+        router.route("/_emulator/*").handler(BodyHandler.create());
+        router.get("/_emulator/calls").handler(ctx -> send(ctx, Reply.json(calls.snapshot())));
+        router.post("/_emulator/reset").handler(ctx -> {
+            behaviour.reset();
+            calls.reset();
+            send(ctx, Reply.json(Map.of("reset", true)));
+        });
+        router.post("/_emulator/behaviour").handler(this::configureFromHttp);
+        routes();
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+                        .setMaxFormAttributeSize(64 * 1024 * 1024))
+                .requestHandler(router);
+        try {
+            server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            vertx.close();
+            throw new IllegalStateException(name + " emulator cannot listen on " + host + ":" + port + ": " + e, e);
+        }
+        LOG.info("{} emulator listening on {}", name, baseUrl());
+        return this;
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Behaviour behaviour() {
+        return behaviour;
+    }
+
+    public CallLog calls() {
+        return calls;
+    }
+
+    /** Declares an endpoint; {@code operation} names it for latency and fault settings. */
+    protected void on(HttpMethod method, String path, String operation, Handler handler) {
+        String endpoint = method.name() + " " + path;
+        router.route(method, path).handler(BodyHandler.create().setBodyLimit(512L * 1024 * 1024)
+                .setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(true));
+        router.route(method, path).handler(ctx -> dispatch(ctx, endpoint, operation, handler));
+    }
+
+    /** Registers a raw Vert.x route (the ComfyUI websocket). */
+    protected Router router() {
+        return router;
+    }
+
+    protected Vertx vertx() {
+        return vertx;
+    }
+
+    private void dispatch(RoutingContext ctx, String endpoint, String operation, Handler handler) {
+        calls.record(endpoint);
+        Fault fault = behaviour.takeFault(operation);
+        if (fault == Fault.DROP) {
+            ctx.request().connection().close();
+            return;
+        }
+        if (fault == Fault.HANG) {
+            hanging.add(ctx);
+            ctx.request().connection().closeHandler(v -> hanging.remove(ctx));
+            vertx.setTimer(MAX_HANG.toMillis(), id -> {
+                if (hanging.remove(ctx)) {
+                    ctx.request().connection().close();
+                }
+            });
+            return;
+        }
+        if (fault == Fault.ERROR_500) {
+            send(ctx, errorReply(500, "emulated fault on " + operation));
+            return;
+        }
+        if (fault == Fault.MALFORMED) {
+            send(ctx, Reply.text(200, "application/json", "{\"emulated\": \"malformed json\", "));
+            return;
+        }
+        workers.submit(() -> {
+            Reply reply;
+            try {
+                reply = handler.handle(new Call(ctx, fault));
+            } catch (ReplyException e) {
+                reply = e.reply();
+            } catch (Exception e) {
+                if (!stopping) {
+                    LOG.warn("{} {} failed", name, endpoint, e);
+                }
+                reply = errorReply(500, e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+            send(ctx, reply);
+        });
+    }
+
+    private void send(RoutingContext ctx, Reply reply) {
+        HttpServerResponse response = ctx.response();
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(reply.status);
+        reply.headers.forEach(response::putHeader);
+        if (reply.contentType != null) {
+            response.putHeader("Content-Type", reply.contentType);
+        }
+        if (reply.file != null) {
+            response.sendFile(reply.file.toString());
+        } else {
+            response.end(io.vertx.core.buffer.Buffer.buffer(reply.body));
+        }
+    }
+
+    private void configureFromHttp(RoutingContext ctx) {
+        try {
+            JsonNode json = Json.parse(ctx.body().buffer().getBytes());
+            Map<String, String> settings = new java.util.HashMap<>();
+            for (String group : new String[] {"latency", "fault"}) {
+                Iterator<Map.Entry<String, JsonNode>> it = json.path(group).fields();
+                it.forEachRemaining(e -> settings.put(group + "." + e.getKey(), e.getValue().asText()));
+            }
+            behaviour.configure(settings);
+            send(ctx, Reply.json(Map.of("configured", settings.keySet())));
+        } catch (Exception e) {
+            send(ctx, Reply.json(400, Map.of("detail", "bad behaviour request: " + e.getMessage())));
+        }
+    }
+
+    /** Sleeps for {@code duration}, waking early (with an exception) when the emulator stops. */
+    protected void pause(Duration duration) throws InterruptedException {
+        long end = System.nanoTime() + duration.toNanos();
+        while (!stopping) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 100));
+        }
+        throw new InterruptedException(name + " emulator stopping");
+    }
+
+    /** Runs {@code work} while holding the emulated GPU, so overlaps between GPU services are recorded. */
+    protected <T> T onGpu(String who, GpuWork<T> work) throws Exception {
+        gpu.enter(who);
+        try {
+            return work.run();
+        } finally {
+            gpu.exit();
+        }
+    }
+
+    protected boolean stopping() {
+        return stopping;
+    }
+
+    protected static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (Exception ignored) {
+            // best effort clean-up of a temporary file
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        hanging.forEach(ctx -> ctx.request().connection().close());
+        hanging.clear();
+        workers.shutdownNow();
+        if (vertx != null) {
+            try {
+                vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debug("{} emulator close: {}", name, e.toString());
+            }
+        }
+    }
+
+    /** An endpoint's logic; runs on a worker thread, so it may block. */
+    @FunctionalInterface
+    protected interface Handler {
+        Reply handle(Call call) throws Exception;
+    }
+
+    @FunctionalInterface
+    protected interface GpuWork<T> {
+        T run() throws Exception;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.talkreel.emulator;
+
+import java.util.Locale;
+
+/**
+ * The ways an emulated service can misbehave on purpose. Generic faults are applied by {@link EmulatorServer}
+ * before an operation runs; the service-specific ones (a failed task, a ComfyUI execution_error, out of GPU memory)
+ * are reported by each emulator in its own words, as the real service would.
+ */
+public enum Fault {
+    /** HTTP 500 with the service's own error body. */
+    ERROR_500,
+    /** Accept the request and never answer (until the emulator stops). */
+    HANG,
+    /** Close the TCP connection without an answer. */
+    DROP,
+    /** HTTP 200 whose body is not valid JSON. */
+    MALFORMED,
+    /** An async task that ends in the failed state (yttools status, ComfyUI history). */
+    TASK_FAILED,
+    /** ComfyUI: the prompt runs and ends with execution_error. */
+    EXECUTION_ERROR,
+    /** Out of GPU memory, in the service's words. */
+    OOM;
+
+    /** Accepts "error500", "ERROR_500", "execution-error" and the like. */
+    public static Fault parse(String text) {
+        String t = text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        if (t.equals("ERROR500") || t.equals("500")) {
+            return ERROR_500;
+        }
+        return valueOf(t);
+    }
+
+    public boolean isGeneric() {
+        return this == ERROR_500 || this == HANG || this == DROP || this == MALFORMED;
+    }
+}

@@ -1,0 +1,173 @@
+package dev.talkreel.emulator.vibevoice;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.talkreel.emulator.Call;
+import dev.talkreel.emulator.EmulatorServer;
+import dev.talkreel.emulator.Fault;
+import dev.talkreel.emulator.GpuMeter;
+import dev.talkreel.emulator.Json;
+import dev.talkreel.emulator.Reply;
+import dev.talkreel.emulator.ReplyException;
+import dev.talkreel.media.MediaInfo;
+import dev.talkreel.media.MediaProbe;
+import io.vertx.core.http.HttpMethod;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plays the {@code petebytes/localai vibevoice-api-server} FastAPI wrapper (SERVICES.md 3.2): a synchronous
+ * {@code POST /api/tts} that clones a reference voice and answers with base64 audio. Like the real wrapper it gives
+ * 400 only for a wrong Content-Type or an unparsable body; everything else, field validation included, is a 500
+ * "Generation failed: ...". Generation holds the emulated GPU for the "tts" latency plus the ffmpeg work.
+ *
+ * <p>Operations: "tts" (fault OOM: CUDA out of memory), "health", "models".
+ */
+public final class VibevoiceEmulator extends EmulatorServer {
+    private static final List<String> MODELS = List.of("VibeVoice-1.5B", "VibeVoice-Large");
+    private static final String OOM = "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 31.36 GiB total"
+            + " capacity; 28.91 GiB already allocated; 1.12 GiB free; 29.47 GiB reserved in total by PyTorch) If"
+            + " reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.  See"
+            + " documentation for Memory Management and PYTORCH_CUDA_ALLOC_CONF";
+
+    /** The model the last generation used; the real server keeps one loaded. */
+    private volatile String loadedModel = "VibeVoice-Large";
+
+    public VibevoiceEmulator(GpuMeter gpu) {
+        super("vibevoice-api", gpu);
+    }
+
+    @Override
+    protected void routes() {
+        on(HttpMethod.POST, "/api/tts", "tts", this::tts);
+        on(HttpMethod.GET, "/api/health", "health", call -> Reply.json(Map.of("status", "healthy",
+                "model_loaded", true, "gpu_available", true, "version", "1.0.0")));
+        on(HttpMethod.GET, "/api/models", "models", call -> Reply.json(Map.of("models", MODELS.stream()
+                .map(m -> Map.of("name", m, "loaded", m.equals(loadedModel))).toList())));
+    }
+
+    @Override
+    protected Reply errorReply(int status, String message) {
+        return Reply.json(status, Map.of("detail", message));
+    }
+
+    private Reply tts(Call call) throws Exception {
+        JsonNode input = input(call);
+        ModelCheck check = new ModelCheck("TTSRequest", input);
+        TtsRequest request = TtsRequest.read(check);
+        if (request == null) {
+            throw generationFailed(check.message());
+        }
+        if (!MODELS.contains(request.model())) {
+            throw generationFailed("Unknown model '" + request.model() + "'. Available models: "
+                    + String.join(", ", MODELS));
+        }
+        if (request.words() == 0) {
+            throw generationFailed("text has no words to speak");
+        }
+        Path upload = call.upload("voice_audio");
+        Path decoded = upload == null && request.voiceAudioBase64() != null ? decode(request.voiceAudioBase64()) : null;
+        try {
+            Path voice = upload != null ? upload : decoded;
+            if (voice == null) {
+                throw generationFailed("a reference voice is required for cloning: send a voice_audio file part or"
+                        + " voice_audio_base64");
+            }
+            checkVoice(voice);
+            Speech speech = onGpu("vibevoice", () -> generate(call.fault(), request));
+            loadedModel = request.model();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("audio_base64", Base64.getEncoder().encodeToString(speech.audio()));
+            body.put("sample_rate", Speech.SAMPLE_RATE);
+            body.put("format", request.outputFormat());
+            body.put("duration_seconds", speech.seconds());
+            body.put("model_used", request.model());
+            body.put("metadata", Map.of("seed", request.seed(), "cfg_scale", request.cfgScale()));
+            return Reply.json(body);
+        } finally {
+            if (decoded != null) {
+                deleteQuietly(decoded);
+            }
+        }
+    }
+
+    /** The emulated model run: out of memory when planned, else the "tts" latency and the ffmpeg synthesis. */
+    private Speech generate(Fault fault, TtsRequest request) throws Exception {
+        if (fault == Fault.OOM) {
+            throw generationFailed(OOM);
+        }
+        pause(behaviour.latency("tts"));
+        return Speech.say(request.words(), request.voiceSpeedFactor(), request.outputFormat());
+    }
+
+    /** The request as one JSON object: the JSON body, or the multipart form fields (strings, as FastAPI sees them). */
+    private static JsonNode input(Call call) {
+        String type = call.contentType();
+        if (type.startsWith("application/json")) {
+            try {
+                JsonNode json = Json.parse(call.body());
+                if (json.isMissingNode()) {
+                    throw badRequest("Invalid JSON body: the body is empty");
+                }
+                if (!json.isObject()) {
+                    throw generationFailed("1 validation error for TTSRequest\n  Input should be a valid dictionary or"
+                            + " instance of TTSRequest [type=model_type, input_value=" + ModelCheck.repr(json)
+                            + ", input_type=" + ModelCheck.pythonType(json) + "]");
+                }
+                return json;
+            } catch (IOException e) {
+                throw badRequest("Invalid JSON body: " + e.getMessage().lines().findFirst().orElse(""));
+            }
+        }
+        if (type.startsWith("multipart/form-data")) {
+            ObjectNode form = Json.object();
+            for (String field : TtsRequest.FIELDS) {
+                String value = call.formField(field);
+                if (value != null) {
+                    form.put(field, value);
+                }
+            }
+            return form;
+        }
+        throw badRequest("Content-Type must be application/json or multipart/form-data, got '" + type + "'");
+    }
+
+    private static Path decode(String base64) throws IOException {
+        byte[] bytes;
+        try {
+            // Python's b64decode skips characters outside the alphabet (line breaks); the MIME decoder does too
+            bytes = Base64.getMimeDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw generationFailed("Invalid base64 in voice_audio_base64: " + e.getMessage());
+        }
+        Path file = Files.createTempFile("vibevoice-voice", ".audio");
+        Files.write(file, bytes);
+        return file;
+    }
+
+    /** The real wrapper loads the voice with librosa; a file ffprobe cannot read as audio fails the same way. */
+    private static void checkVoice(Path voice) {
+        MediaInfo info;
+        try {
+            info = MediaProbe.probe(voice);
+        } catch (IOException e) {
+            throw generationFailed("could not read the reference voice audio: " + e.getMessage());
+        }
+        if (info.audio() == null) {
+            throw generationFailed("could not read the reference voice audio: it has no audio stream");
+        }
+    }
+
+    private static ReplyException generationFailed(String reason) {
+        return new ReplyException(Reply.json(500, Map.of("detail", "Generation failed: " + reason)));
+    }
+
+    private static ReplyException badRequest(String detail) {
+        return new ReplyException(Reply.json(400, Map.of("detail", detail)));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.talkreel.files;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+
+/**
+ * Writes that other processes never see half done: the bytes go to a dot-name in the same folder (which no watcher
+ * picks up), then one rename puts them in place. The shared volume is the truth, so every write to it goes through here.
+ */
+public final class AtomicFiles {
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .findAndRegisterModules();
+
+    private AtomicFiles() {
+    }
+
+    public static void writeJson(Path target, Object value) throws IOException {
+        write(target, out -> JSON.writeValue(out, value));
+    }
+
+    /** Streams {@code in} to {@code target}; never holds the content in memory. */
+    public static long copy(InputStream in, Path target) throws IOException {
+        long[] n = new long[1];
+        write(target, out -> n[0] = in.transferTo(out));
+        return n[0];
+    }
+
+    /** Copies a file into place (a move when both are on one file system and {@code move} is set). */
+    public static void copyFile(Path source, Path target, boolean move) throws IOException {
+        Path tmp = temp(target);
+        try {
+            if (move) {
+                try {
+                    Files.move(source, tmp, StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.nio.file.FileSystemException e) {
+                    Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    Files.deleteIfExists(source);
+                }
+            } else {
+                Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            rename(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public static void write(Path target, Writer writer) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path tmp = temp(target);
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                writer.write(out);
+            }
+            rename(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A temporary sibling whose dot-name no watcher or inbox consumer reads. */
+    public static Path temp(Path target) {
+        return target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID().toString().substring(0, 8)
+                + ".part");
+    }
+
+    private static void rename(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Writes the content of a file being created. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+}

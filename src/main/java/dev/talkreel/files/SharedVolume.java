@@ -1,0 +1,58 @@
+package dev.talkreel.files;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The folders of the shared volume, and the guard that keeps every path talkreel writes or reads inside it.
+ * <pre>
+ * inbox/            job files dropped by users; .done/ and .failed/ keep the originals
+ * jobs/&lt;job_id&gt;/    one folder per job: job.json, artifacts, and &lt;step&gt;.done.json markers
+ * outbox/           &lt;job_id&gt;.json (the result message) and &lt;job_id&gt;.mp4 (the video)
+ * </pre>
+ */
+public final class SharedVolume {
+    private final Path root;
+
+    public SharedVolume(Path root) throws IOException {
+        this.root = root.toAbsolutePath().normalize();
+        Files.createDirectories(inbox().resolve(".done"));
+        Files.createDirectories(inbox().resolve(".failed"));
+        Files.createDirectories(jobs());
+        Files.createDirectories(outbox());
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path inbox() {
+        return root.resolve("inbox");
+    }
+
+    public Path jobs() {
+        return root.resolve("jobs");
+    }
+
+    public Path outbox() {
+        return root.resolve("outbox");
+    }
+
+    /** The folder of one job; the id is checked so that it can never name a folder elsewhere. */
+    public Path jobDir(String jobId) {
+        if (jobId == null || !jobId.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,63}")) {
+            throw new PathOutsideVolumeException("'" + jobId + "' is not a job id");
+        }
+        return inside(jobs().resolve(jobId));
+    }
+
+    /** Returns {@code path} when it lies inside the shared volume, or refuses it. */
+    public Path inside(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        if (!p.startsWith(root)) {
+            throw new PathOutsideVolumeException(path + " is outside the shared volume " + root);
+        }
+        return p;
+    }
+}

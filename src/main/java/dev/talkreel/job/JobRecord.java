@@ -1,0 +1,49 @@
+package dev.talkreel.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything known about one job: written to jobs/&lt;id&gt;/job.json at every transition. It is the one place a job's
+ * state is written; the API reads it, a restart reads it.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class JobRecord {
+    public static final String QUEUED = "queued";
+    public static final String RUNNING = "running";
+    public static final String DONE = "done";
+    public static final String FAILED = "failed";
+    public static final String CANCELLED = "cancelled";
+
+    /** The steps of the pipeline, in the order a person reads them. */
+    public static final List<String> STEPS = List.of("audio", "voice", "portrait", "video");
+
+    public String jobId;
+    public String status = QUEUED;
+    public String currentStep;
+    public String source;
+    public String idempotencyKey;
+    public String created;
+    public String updated;
+    public String finished;
+    public JobRequest input;
+    public Map<String, StepRecord> steps = new LinkedHashMap<>();
+    public StepRecord.StepError error;
+    public Map<String, Object> result;
+    /** Operator actions (retry, cancel) with their time, for the record. */
+    public List<Map<String, Object>> events = new ArrayList<>();
+
+    public StepRecord step(String name) {
+        return steps.computeIfAbsent(name, k -> new StepRecord());
+    }
+
+    public boolean isTerminal() {
+        return DONE.equals(status) || FAILED.equals(status) || CANCELLED.equals(status);
+    }
+}

@@ -1,0 +1,341 @@
+package dev.talkreel.job;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.talkreel.files.AtomicFiles;
+import dev.talkreel.files.SharedVolume;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Jobs on the shared volume. Each job is a folder holding its record (job.json) and, per finished step, a marker
+ * {@code <step>.done.json} written after the step's artifact. A marker is the proof that a step is done: the record is
+ * corrected from the markers whenever it is read, so a crash between the two writes loses nothing.
+ */
+public final class JobStore {
+    public static final String RECORD = "job.json";
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SharedVolume volume;
+    private final Clock clock;
+    private final ObjectMapper mapper = AtomicFiles.JSON.copy()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** Jobs known to be done, failed or cancelled: the watchers skip their folders. */
+    private final java.util.Set<String> finished = ConcurrentHashMap.newKeySet();
+
+    public JobStore(SharedVolume volume, Clock clock) {
+        this.volume = volume;
+        this.clock = clock;
+    }
+
+    public SharedVolume volume() {
+        return volume;
+    }
+
+    public static String markerName(String step) {
+        return step + ".done.json";
+    }
+
+    /** The outcome of a submission: the job, and whether it already existed under the same idempotency key. */
+    public record Created(JobRecord job, boolean existing) {
+    }
+
+    /**
+     * Creates a job and hands it to the pipeline by writing its intake marker. With an idempotency key, a second
+     * submission with the same key returns the first job instead of creating another.
+     */
+    public Created create(JobRequest input, String source, String idempotencyKey) throws IOException {
+        Path keyFile = null;
+        String id = newId();
+        if (idempotencyKey != null && !idempotencyKey.isBlank()) {
+            keyFile = volume.jobs().resolve(".keys").resolve(sha256(idempotencyKey));
+            Files.createDirectories(keyFile.getParent());
+            try {
+                Files.writeString(Files.createFile(keyFile), id, StandardCharsets.UTF_8);
+            } catch (FileAlreadyExistsException e) {
+                String existing = waitForContent(keyFile);
+                Optional<JobRecord> job = find(existing);
+                if (job.isPresent()) {
+                    return new Created(job.get(), true);
+                }
+                Files.writeString(keyFile, id, StandardCharsets.UTF_8);
+            }
+        }
+        JobRecord job = new JobRecord();
+        job.jobId = id;
+        job.source = source;
+        job.idempotencyKey = idempotencyKey;
+        job.created = now();
+        job.updated = job.created;
+        job.input = input;
+        for (String step : JobRecord.STEPS) {
+            job.step(step);
+        }
+        Path dir = volume.jobDir(id);
+        Files.createDirectories(dir);
+        AtomicFiles.writeJson(dir.resolve(RECORD), job);
+        Map<String, Object> marker = new LinkedHashMap<>();
+        marker.put("job_id", id);
+        marker.put("step", "intake");
+        marker.put("at", job.created);
+        AtomicFiles.writeJson(dir.resolve(markerName("intake")), marker);
+        return new Created(job, false);
+    }
+
+    public Optional<JobRecord> find(String jobId) {
+        try {
+            Path file = volume.jobDir(jobId).resolve(RECORD);
+            if (!Files.isRegularFile(file)) {
+                return Optional.empty();
+            }
+            return Optional.of(withMarkers(mapper.readValue(file.toFile(), JobRecord.class)));
+        } catch (dev.talkreel.files.PathOutsideVolumeException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read job " + jobId + ": " + e.getMessage(), e);
+        }
+    }
+
+    public JobRecord get(String jobId) {
+        return find(jobId).orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
+    }
+
+    /** The newest jobs first (ids start with their creation time). */
+    public List<JobRecord> recent(int limit) throws IOException {
+        List<JobRecord> out = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(volume.jobs())) {
+            List<String> ids = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> !n.startsWith(".")).sorted(java.util.Comparator.reverseOrder()).limit(limit).toList();
+            for (String id : ids) {
+                find(id).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** Every job not yet done, failed or cancelled: what a restart carries on. */
+    public List<JobRecord> unfinished() throws IOException {
+        List<JobRecord> out = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(volume.jobs())) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                if (!d.getFileName().toString().startsWith(".")) {
+                    find(d.getFileName().toString()).filter(j -> !j.isTerminal()).ifPresent(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Reads, changes and rewrites a job's record atomically, one writer per job at a time. */
+    public JobRecord update(String jobId, Consumer<JobRecord> change) {
+        synchronized (locks.computeIfAbsent(jobId, k -> new Object())) {
+            JobRecord job = get(jobId);
+            change.accept(job);
+            job.updated = now();
+            try {
+                AtomicFiles.writeJson(volume.jobDir(jobId).resolve(RECORD), job);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write job " + jobId + ": " + e.getMessage(), e);
+            }
+            if (job.isTerminal()) {
+                finished.add(jobId);
+            } else {
+                finished.remove(jobId);
+            }
+            return job;
+        }
+    }
+
+    /**
+     * Whether the watchers should look into a job folder: not for dot-folders, and not for jobs that are finished
+     * (their markers must not start anything again). Keeps the scans of a long-lived volume short.
+     */
+    public boolean isActiveFolder(String folder) {
+        if (folder == null || folder.startsWith(".") || finished.contains(folder)) {
+            return false;
+        }
+        Optional<JobRecord> job = find(folder);
+        if (job.isPresent() && job.get().isTerminal()) {
+            finished.add(folder);
+            return false;
+        }
+        return true;
+    }
+
+    public boolean isDone(String jobId, String step) {
+        return Files.isRegularFile(volume.jobDir(jobId).resolve(markerName(step)));
+    }
+
+    /** Whether a step should run now: not done already, and the job still alive. */
+    public boolean shouldRun(String jobId, String step) {
+        if (isDone(jobId, step)) {
+            return false;
+        }
+        return find(jobId).map(j -> !j.isTerminal() && !StepRecord.FAILED.equals(j.step(step).state)).orElse(false);
+    }
+
+    public void stepWaiting(String jobId, String step) {
+        update(jobId, job -> {
+            job.step(step).state = StepRecord.WAITING_FOR_GPU;
+            job.currentStep = step;
+        });
+    }
+
+    /** Marks a step running; a step that was already running (a restart) keeps its attempt and task id. */
+    public void stepStarted(String jobId, String step) {
+        update(jobId, job -> {
+            StepRecord s = job.step(step);
+            if (!StepRecord.RUNNING.equals(s.state)) {
+                s.attempt++;
+                s.started = now();
+            }
+            s.state = StepRecord.RUNNING;
+            s.error = null;
+            s.ended = null;
+            job.currentStep = step;
+            if (JobRecord.QUEUED.equals(job.status)) {
+                job.status = JobRecord.RUNNING;
+            }
+        });
+    }
+
+    public void stepTask(String jobId, String step, String taskId) {
+        update(jobId, job -> job.step(step).taskId = taskId);
+    }
+
+    public String taskIdOf(String jobId, String step) {
+        return find(jobId).map(j -> j.step(step).taskId).orElse(null);
+    }
+
+    /** Adds step-specific facts to the record (not yet done). */
+    public void stepDetail(String jobId, String step, String key, Object value) {
+        update(jobId, job -> job.step(step).details.put(key, value));
+    }
+
+    /**
+     * Declares a step done: writes its marker (the proof, and the hand-off the next step's watcher waits for),
+     * then the record.
+     */
+    public void stepDone(String jobId, String step, String artifact, Map<String, Object> details) throws IOException {
+        JobRecord job = update(jobId, j -> {
+            StepRecord s = j.step(step);
+            s.state = StepRecord.DONE;
+            s.ended = now();
+            s.elapsedMs = s.started == null ? null : Duration.between(Instant.parse(s.started), clock.instant()).toMillis();
+            s.artifact = artifact;
+            s.error = null;
+            if (details != null) {
+                s.details.putAll(details);
+            }
+        });
+        StepRecord s = job.step(step);
+        Map<String, Object> marker = new LinkedHashMap<>();
+        marker.put("job_id", jobId);
+        marker.put("step", step);
+        marker.put("artifact", artifact);
+        marker.put("task_id", s.taskId);
+        marker.put("attempt", s.attempt);
+        marker.put("started", s.started);
+        marker.put("ended", s.ended);
+        marker.put("elapsed_ms", s.elapsedMs);
+        marker.put("details", s.details);
+        AtomicFiles.writeJson(volume.jobDir(jobId).resolve(markerName(step)), marker);
+    }
+
+    /** Records a failed step and fails the job, with the error class and a sentence a person understands. */
+    public void stepFailed(String jobId, String step, int tries, String errorClass, String message) {
+        update(jobId, job -> {
+            StepRecord s = job.step(step);
+            s.state = StepRecord.FAILED;
+            s.ended = now();
+            s.error = new StepRecord.StepError(errorClass, message, Math.max(1, s.attempt), s.ended);
+            s.details.put("tries", tries);
+            job.status = JobRecord.FAILED;
+            job.currentStep = step;
+            job.error = s.error;
+            job.finished = s.ended;
+        });
+    }
+
+    public void jobDone(String jobId, Map<String, Object> result) {
+        update(jobId, job -> {
+            job.status = JobRecord.DONE;
+            job.currentStep = null;
+            job.result = result;
+            job.finished = now();
+        });
+    }
+
+    /** Corrects a record from the markers on disk: a marker means done, whatever the record says. */
+    private JobRecord withMarkers(JobRecord job) {
+        Path dir = volume.jobDir(job.jobId);
+        for (String step : JobRecord.STEPS) {
+            StepRecord s = job.step(step);
+            if (!StepRecord.DONE.equals(s.state) && Files.isRegularFile(dir.resolve(markerName(step)))) {
+                try {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> marker = mapper.readValue(dir.resolve(markerName(step)).toFile(), Map.class);
+                    s.state = StepRecord.DONE;
+                    s.error = null;
+                    s.artifact = (String) marker.get("artifact");
+                    s.ended = (String) marker.get("ended");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return job;
+    }
+
+    public String now() {
+        return DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    }
+
+    private String newId() {
+        byte[] b = new byte[3];
+        RANDOM.nextBytes(b);
+        return ID_TIME.format(clock.instant()) + "-" + HexFormat.of().formatHex(b);
+    }
+
+    private static String waitForContent(Path keyFile) throws IOException {
+        // The first submitter creates the key file and writes the id right after; give it a moment.
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        String id = Files.readString(keyFile).trim();
+        while (id.isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            id = Files.readString(keyFile).trim();
+        }
+        return id;
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

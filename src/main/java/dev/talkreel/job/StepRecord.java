@@ -1,0 +1,50 @@
+package dev.talkreel.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The state of one step of one job, as stored in job.json and shown by GET /api/jobs/{id}. */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StepRecord {
+    public static final String PENDING = "pending";
+    public static final String WAITING_FOR_GPU = "waiting_for_gpu";
+    public static final String RUNNING = "running";
+    public static final String DONE = "done";
+    public static final String FAILED = "failed";
+
+    public String state = PENDING;
+    public int attempt;
+    /** The service's own id for the work (yttools task id, ComfyUI prompt id), kept so a restart can resume it. */
+    public String taskId;
+    public String started;
+    public String ended;
+    public Long elapsedMs;
+    public String artifact;
+    public StepError error;
+    /** Step-specific facts (durations, sizes, the service-side paths used). */
+    public Map<String, Object> details = new LinkedHashMap<>();
+
+    /** Why a step failed: the error class, a sentence a person understands, and at which attempt. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class StepError {
+        public String errorClass;
+        public String message;
+        public int attempt;
+        public String at;
+
+        public StepError() {
+        }
+
+        public StepError(String errorClass, String message, int attempt, String at) {
+            this.errorClass = errorClass;
+            this.message = message;
+            this.attempt = attempt;
+            this.at = at;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.talkreel.media;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ffmpeg and ffprobe programs that ship inside the org.bytedeco:ffmpeg Maven artifact (the -gpl build, which has
+ * libx264 like InfiniteTalk's own output). JavaCPP extracts them once to its cache folder
+ * ({@code -Dorg.bytedeco.javacpp.cachedir=...} moves it); nothing is installed on the machine.
+ */
+public final class Ffmpeg {
+    private static volatile Path ffmpeg;
+    private static volatile Path ffprobe;
+
+    private Ffmpeg() {
+    }
+
+    public static Path ffmpegPath() {
+        locate();
+        return ffmpeg;
+    }
+
+    public static Path ffprobePath() {
+        locate();
+        return ffprobe;
+    }
+
+    private static synchronized void locate() {
+        if (ffmpeg != null) {
+            return;
+        }
+        if (System.getProperty("org.bytedeco.javacpp.platform.extension") == null) {
+            System.setProperty("org.bytedeco.javacpp.platform.extension", "-gpl");
+        }
+        ffprobe = Path.of(org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.ffprobe.class));
+        ffmpeg = Path.of(org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.ffmpeg.class));
+    }
+
+    /** Runs ffmpeg with {@code args} (quiet, overwriting), failing with its own error text. */
+    public static void run(Duration timeout, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ffmpegPath().toString(), "-hide_banner", "-loglevel", "error",
+                "-nostdin", "-y"));
+        command.addAll(List.of(args));
+        exec(command, timeout);
+    }
+
+    /** Runs a program and returns its standard output; stderr is kept for the error message. */
+    static String exec(List<String> command, Duration timeout) throws IOException {
+        Path err = Files.createTempFile("ffmpeg", ".err");
+        Path out = Files.createTempFile("ffmpeg", ".out");
+        try {
+            Process p = new ProcessBuilder(command).redirectError(err.toFile()).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            boolean done;
+            try {
+                done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IOException(command.get(0) + " interrupted", e);
+            }
+            if (!done) {
+                p.destroyForcibly();
+                throw new IOException(Path.of(command.get(0)).getFileName() + " took longer than " + timeout);
+            }
+            if (p.exitValue() != 0) {
+                String text = Files.readString(err, StandardCharsets.UTF_8).trim();
+                throw new IOException(Path.of(command.get(0)).getFileName() + " failed (exit " + p.exitValue() + "): "
+                        + (text.length() > 2000 ? text.substring(0, 2000) : text));
+            }
+            return Files.readString(out, StandardCharsets.UTF_8);
+        } finally {
+            Files.deleteIfExists(err);
+            Files.deleteIfExists(out);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.talkreel.media;
+
+import dev.talkreel.job.JobStore;
+import dev.talkreel.pipeline.PipelineStep;
+import dev.talkreel.pipeline.Props;
+import dev.talkreel.pipeline.StepFailedException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.apache.camel.Exchange;
+
+/**
+ * Looks at every artifact before it is handed on: a step is done only when what it produced is real media of the
+ * expected kind. The voice is also fitted to the video: measured, refused when too long, padded with silence to
+ * exactly the video length when shorter.
+ */
+public final class MediaChecks {
+    private static final double VIDEO_TOLERANCE_S = 0.1;
+    private final JobStore jobs;
+    private final double videoSeconds;
+
+    public MediaChecks(JobStore jobs, double videoSeconds) {
+        this.jobs = jobs;
+        this.videoSeconds = videoSeconds;
+    }
+
+    /** The voice sample from yttools: audio, and about as long as the segment asked for. */
+    public void checkReference(Exchange exchange) throws IOException {
+        Path file = dir(exchange).resolve(PipelineStep.AUDIO.artifact());
+        MediaInfo info = probe(file, "the voice sample from yttools");
+        if (info.audio() == null) {
+            throw new StepFailedException("yttools sent a file with no audio stream (" + info.formatName() + ")");
+        }
+        var job = jobs.get(jobId(exchange));
+        double asked = job.input.segmentEnd - job.input.segmentStart;
+        if (info.durationSeconds() < Math.min(asked, 3.0) - 0.5) {
+            throw new StepFailedException(String.format(Locale.ROOT, "yttools sent %.2f s of audio where %.0f s were "
+                    + "asked (is the video shorter than segment_end?)", info.durationSeconds(), asked));
+        }
+        Map<String, Object> d = details(exchange);
+        d.put("duration_seconds", round(info.durationSeconds()));
+        d.put("codec", info.audio().codecName());
+        d.put("sample_rate", info.audio().sampleRate());
+        d.put("bytes", Files.size(file));
+    }
+
+    /**
+     * The cloned voice: longer than the video fails the job, saying by how much; shorter is padded with silence to
+     * exactly the video length (voice-8s.wav), so that the video lasts exactly that too.
+     */
+    public void fitSpeech(Exchange exchange) throws IOException {
+        Path raw = dir(exchange).resolve("voice.wav");
+        MediaInfo info = probe(raw, "the cloned voice from vibevoice-api");
+        if (info.audio() == null) {
+            throw new StepFailedException("vibevoice-api sent audio that ffprobe cannot read as audio");
+        }
+        double speech = info.durationSeconds();
+        Map<String, Object> d = details(exchange);
+        d.put("speech_seconds", round(speech));
+        if (speech > videoSeconds + 0.0005) {
+            double over = speech - videoSeconds;
+            throw new StepFailedException(String.format(Locale.ROOT, "the cloned voice lasts %.2f s, %.2f s longer "
+                    + "than the %s-second video: shorten the script by about %d word(s)", speech, over,
+                    fmt(videoSeconds), Math.max(1, (int) Math.ceil(over * 2.5))));
+        }
+        int rate = info.audio().sampleRate() > 0 ? info.audio().sampleRate() : 24000;
+        long samples = Math.round(videoSeconds * rate);
+        Path padded = dir(exchange).resolve(PipelineStep.VOICE.artifact());
+        Path tmp = dev.talkreel.files.AtomicFiles.temp(padded).resolveSibling("." + padded.getFileName() + ".part.wav");
+        try {
+            Ffmpeg.run(Duration.ofMinutes(2), "-i", raw.toString(), "-af", "apad=whole_len=" + samples,
+                    "-ac", "1", "-ar", String.valueOf(rate), "-c:a", "pcm_s16le", tmp.toString());
+            Files.move(tmp, padded, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        d.put("padded_seconds", round(probe(padded, "the padded voice").durationSeconds()));
+        d.put("silence_added_seconds", round(videoSeconds - speech));
+        d.put("sample_rate", rate);
+    }
+
+    /** The portrait from ComfyUI: a picture ImageIO can read. */
+    public void checkPortrait(Exchange exchange) throws IOException {
+        Path file = dir(exchange).resolve(PipelineStep.PORTRAIT.artifact());
+        BufferedImage image = ImageIO.read(file.toFile());
+        if (image == null) {
+            throw new StepFailedException("ComfyUI sent a portrait that is not a readable image", true);
+        }
+        Map<String, Object> d = details(exchange);
+        d.put("width", image.getWidth());
+        d.put("height", image.getHeight());
+        d.put("bytes", Files.size(file));
+    }
+
+    /** The video from InfiniteTalk: H.264 with sound, lasting the video length. */
+    public void checkVideo(Exchange exchange) throws IOException {
+        Path file = dir(exchange).resolve(PipelineStep.VIDEO.artifact());
+        MediaInfo info = probe(file, "the video from infinitetalk-api");
+        if (info.video() == null || info.audio() == null) {
+            throw new StepFailedException("infinitetalk-api sent a video without " + (info.video() == null ? "picture"
+                    : "sound"));
+        }
+        if (Math.abs(info.durationSeconds() - videoSeconds) > VIDEO_TOLERANCE_S) {
+            throw new StepFailedException(String.format(Locale.ROOT, "infinitetalk-api sent a %.2f s video; %s s "
+                    + "were expected", info.durationSeconds(), fmt(videoSeconds)));
+        }
+        Map<String, Object> d = details(exchange);
+        d.put("duration_seconds", round(info.durationSeconds()));
+        d.put("width", info.video().width());
+        d.put("height", info.video().height());
+        d.put("fps", round(info.video().frameRate()));
+        d.put("frames", info.video().frames());
+        d.put("video_codec", info.video().codecName());
+        d.put("audio_codec", info.audio().codecName());
+        d.put("bytes", Files.size(file));
+    }
+
+    private static MediaInfo probe(Path file, String what) throws IOException {
+        try {
+            return MediaProbe.probe(file);
+        } catch (IOException e) {
+            throw new StepFailedException(what + " is not readable media: " + e.getMessage());
+        }
+    }
+
+    private Path dir(Exchange exchange) {
+        return jobs.volume().jobDir(jobId(exchange));
+    }
+
+    private static String jobId(Exchange exchange) {
+        return exchange.getProperty(Props.JOB_ID, String.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> details(Exchange exchange) {
+        return exchange.getProperty(Props.STEP_DETAILS, Map.class);
+    }
+
+    static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static String fmt(double v) {
+        return v % 1 == 0 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.talkreel.pipeline;
+
+import java.util.Map;
+import org.apache.camel.Exchange;
+
+/**
+ * Bounds the submit-then-poll loop: at most {@code talkreel.<service>.max-polls} polls and
+ * {@code talkreel.<service>.deadline-ms} in all (retries included), and at most a few resubmissions of a task the
+ * service lost. Every wait has an end, and its end says which limit ran out.
+ */
+public final class PollBudget {
+    private static final int MAX_SUBMITS = 3;
+    private final Map<PipelineStep, Limits> limits;
+
+    /** The limits of one polled step. */
+    public record Limits(int maxPolls, long deadlineMs) {
+    }
+
+    public PollBudget(Map<PipelineStep, Limits> limits) {
+        this.limits = limits;
+    }
+
+    /** Starts the clock of a step's polling. */
+    public void begin(Exchange exchange) {
+        exchange.setProperty("pollStartedMs", System.currentTimeMillis());
+        exchange.setProperty("polls", 0);
+        exchange.setProperty("submits", 0);
+    }
+
+    /** Counts a submission; the service may lose a task once or twice (a restart), not forever. */
+    public void submitting(Exchange exchange) {
+        int submits = exchange.getProperty("submits", 0, Integer.class) + 1;
+        exchange.setProperty("submits", submits);
+        if (submits > MAX_SUBMITS) {
+            PipelineStep step = RetryPolicy.stepOf(exchange);
+            throw new StepFailedException(step.serviceName() + " lost the task " + (submits - 1)
+                    + " times; giving up (last: " + exchange.getProperty(Props.POLL_DETAIL) + ")");
+        }
+    }
+
+    /** Counts a poll, and ends the wait when a limit is reached. */
+    public void tick(Exchange exchange) {
+        PipelineStep step = RetryPolicy.stepOf(exchange);
+        Limits l = limits.get(step);
+        int polls = exchange.getProperty("polls", 0, Integer.class) + 1;
+        exchange.setProperty("polls", polls);
+        long elapsed = System.currentTimeMillis() - exchange.getProperty("pollStartedMs", 0L, Long.class);
+        if (polls > l.maxPolls()) {
+            throw new StepTimeoutException(step.serviceName() + " had not finished after " + l.maxPolls()
+                    + " polls (talkreel." + step.configKey() + ".max-polls)");
+        }
+        if (elapsed > l.deadlineMs()) {
+            throw new StepTimeoutException(step.serviceName() + " had not finished after " + elapsed / 1000
+                    + " s, past the step's deadline of " + l.deadlineMs() / 1000 + " s (talkreel." + step.configKey()
+                    + ".deadline-ms)");
+        }
+        StepTracker.details(exchange).put("polls", polls);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.talkreel.pipeline;
+
+import dev.talkreel.files.AtomicFiles;
+import dev.talkreel.job.JobRecord;
+import dev.talkreel.job.JobStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the final result message of a job from its step markers (gathered by the assemble aggregator): the inputs,
+ * each step's task id, artifact, media facts and timings, and the video. Writes outbox/&lt;id&gt;.mp4 first and
+ * outbox/&lt;id&gt;.json last, so whoever watches the outbox for .json files finds the video already there.
+ */
+public final class ResultAssembler {
+    private static final Logger LOG = LoggerFactory.getLogger("talkreel.result");
+    private final JobStore jobs;
+
+    public ResultAssembler(JobStore jobs) {
+        this.jobs = jobs;
+    }
+
+    /** Whether the job still needs its result (after a restart the markers of finished jobs are seen again). */
+    public boolean needsResult(@org.apache.camel.ExchangeProperty(Props.JOB_ID) String jobId) {
+        return jobs.find(jobId).map(j -> !j.isTerminal()).orElse(false);
+    }
+
+    @SuppressWarnings("unchecked")
+    public void assemble(Exchange exchange) throws IOException {
+        Map<String, Object> markers = exchange.getIn().getBody(Map.class);
+        String jobId = exchange.getProperty(Props.JOB_ID, String.class);
+        JobRecord job = jobs.get(jobId);
+        Path outbox = jobs.volume().outbox();
+        Path video = outbox.resolve(jobId + ".mp4");
+        AtomicFiles.copyFile(jobs.volume().jobDir(jobId).resolve(PipelineStep.VIDEO.artifact()), video, false);
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("job_id", jobId);
+        result.put("status", JobRecord.DONE);
+        Map<String, Object> videoFacts = new LinkedHashMap<>();
+        videoFacts.put("path", video.toString());
+        Map<String, Object> videoMarker = (Map<String, Object>) markers.get("video");
+        videoFacts.putAll((Map<String, Object>) videoMarker.getOrDefault("details", Map.of()));
+        result.put("video", videoFacts);
+        result.put("input", job.input);
+        Map<String, Object> steps = new LinkedHashMap<>();
+        for (String step : JobRecord.STEPS) {
+            Map<String, Object> m = (Map<String, Object>) markers.get(step);
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("service", PipelineStep.of(step).serviceName());
+            s.put("task_id", m.get("task_id"));
+            s.put("artifact", jobs.volume().jobDir(jobId).resolve(String.valueOf(m.get("artifact"))).toString());
+            s.put("attempt", m.get("attempt"));
+            s.put("started", m.get("started"));
+            s.put("ended", m.get("ended"));
+            s.put("elapsed_ms", m.get("elapsed_ms"));
+            s.put("details", m.get("details"));
+            steps.put(step, s);
+        }
+        result.put("steps", steps);
+        result.put("created", job.created);
+        String finished = jobs.now();
+        result.put("finished", finished);
+        result.put("elapsed_ms", Duration.between(Instant.parse(job.created), Instant.parse(finished)).toMillis());
+        AtomicFiles.writeJson(outbox.resolve(jobId + ".json"), result);
+        jobs.jobDone(jobId, Map.of("result", outbox.resolve(jobId + ".json").toString(), "video", video.toString()));
+        LOG.info("job {} done: {}", jobId, outbox.resolve(jobId + ".json"));
+    }
+}

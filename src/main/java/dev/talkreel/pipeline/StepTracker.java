@@ -1,0 +1,96 @@
+package dev.talkreel.pipeline;
+
+import dev.talkreel.job.JobStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the step routes tell the job record: a step starts, learns its task id, is done (its marker is the hand-off
+ * to the next step's watcher), or fails. Reads the job and the step from the exchange properties.
+ */
+public final class StepTracker {
+    private static final Logger LOG = LoggerFactory.getLogger("talkreel.steps");
+    private final JobStore jobs;
+
+    public StepTracker(JobStore jobs) {
+        this.jobs = jobs;
+    }
+
+    /** Whether the step still has to run (not done, job alive): the watchers skip everything else. */
+    public boolean shouldRun(@ExchangeProperty(Props.JOB_ID) String jobId, @ExchangeProperty(Props.STEP) String step) {
+        return jobId != null && jobs.shouldRun(jobId, step);
+    }
+
+    public void started(Exchange exchange) {
+        String jobId = jobId(exchange);
+        String step = exchange.getProperty(Props.STEP, String.class);
+        exchange.setProperty(Props.STEP_DETAILS, new LinkedHashMap<String, Object>());
+        exchange.setProperty("stepStartedNanos", System.nanoTime());
+        jobs.stepStarted(jobId, step);
+        LOG.info("job {} step {} started", jobId, step);
+    }
+
+    /** Remembers the service's task id in the record, so that a restart resumes it rather than starting over. */
+    public void taskSubmitted(Exchange exchange) {
+        String taskId = exchange.getProperty(Props.TASK_ID, String.class);
+        jobs.stepTask(jobId(exchange), exchange.getProperty(Props.STEP, String.class), taskId);
+        LOG.info("job {} step {} submitted as task {}", jobId(exchange), exchange.getProperty(Props.STEP), taskId);
+    }
+
+    /** The task id stored by an earlier run of this step, or null: the poll loop resumes it. */
+    public String storedTaskId(@ExchangeProperty(Props.JOB_ID) String jobId, @ExchangeProperty(Props.STEP) String step) {
+        return jobs.taskIdOf(jobId, step);
+    }
+
+    public void done(Exchange exchange) throws IOException {
+        String jobId = jobId(exchange);
+        PipelineStep step = PipelineStep.of(exchange.getProperty(Props.STEP, String.class));
+        jobs.stepDone(jobId, step.id(), step.artifact(), details(exchange));
+        LOG.info("job {} step {} done: {}", jobId, step.id(), step.artifact());
+    }
+
+    /** The failure path: runs on every error and timeout, and records step, attempt, error class and message. */
+    public void failed(Exchange exchange) {
+        String jobId = jobId(exchange);
+        String stepName = exchange.getProperty(Props.STEP, String.class);
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (error == null) {
+            error = exchange.getException();
+        }
+        PipelineStep step = RetryPolicy.stepOf(exchange);
+        FailureExplainer.Explanation why = FailureExplainer.explain(error, step);
+        int tries = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class) + 1;
+        if (jobId == null || stepName == null) {
+            LOG.error("a pipeline exchange failed outside any job: {}", why.message(), error);
+            return;
+        }
+        jobs.stepFailed(jobId, stepName, tries, why.errorClass(), why.message());
+        LOG.warn("job {} failed at step {} after {} tries: {}: {}", jobId, stepName, tries, why.errorClass(),
+                why.message());
+    }
+
+    /** The folder of the exchange's job. */
+    public Path jobDir(Exchange exchange) {
+        return jobs.volume().jobDir(jobId(exchange));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> details(Exchange exchange) {
+        Map<String, Object> d = exchange.getProperty(Props.STEP_DETAILS, Map.class);
+        if (d == null) {
+            d = new LinkedHashMap<>();
+            exchange.setProperty(Props.STEP_DETAILS, d);
+        }
+        return d;
+    }
+
+    static String jobId(Exchange exchange) {
+        return exchange.getProperty(Props.JOB_ID, String.class);
+    }
+}

@@ -166,6 +166,8 @@ public final class ServiceReplies {
                 if ("audio_base64".equals(field) && value == JsonToken.VALUE_STRING) {
                     AtomicFiles.write(target, out -> p.readBinaryValue(out));
                     found = true;
+                } else if (value.isNumeric()) {
+                    StepTracker.details(exchange).put("vibevoice_" + field, p.getNumberValue());
                 } else if (value.isScalarValue()) {
                     StepTracker.details(exchange).put("vibevoice_" + field, p.getText());
                 } else {

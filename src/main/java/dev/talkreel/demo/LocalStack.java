@@ -1,0 +1,106 @@
+package dev.talkreel.demo;
+
+import dev.talkreel.App;
+import dev.talkreel.emulator.Emulators;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/**
+ * The whole of talkreel on one machine: the four emulators on free loopback ports and the orchestrator pointed at
+ * them, on a shared volume of its own. Used by the tests and the benchmark; the same routes and settings as
+ * production, only the URLs, folders and poll intervals differ.
+ */
+public final class LocalStack implements AutoCloseable {
+    private final Emulators emulators;
+    private final Main main;
+    private final Path shared;
+    private final int apiPort;
+
+    private LocalStack(Emulators emulators, Main main, Path shared, int apiPort) {
+        this.emulators = emulators;
+        this.main = main;
+        this.shared = shared;
+        this.apiPort = apiPort;
+    }
+
+    /**
+     * Starts emulators and orchestrator under {@code root}. {@code overrides} are orchestrator settings applied last
+     * (e.g. faster polls); the emulators are returned running so a caller can set latencies and faults.
+     */
+    public static LocalStack start(Path root, Map<String, String> overrides) throws Exception {
+        Emulators emulators = startEmulators(root);
+        Main main = App.orchestrator();
+        int port = freePort();
+        orchestratorSettings(root, emulators, port).forEach(main::addOverrideProperty);
+        overrides.forEach(main::addOverrideProperty);
+        try {
+            main.start();
+        } catch (Exception e) {
+            emulators.close();
+            throw e;
+        }
+        return new LocalStack(emulators, main, root.resolve("shared"), port);
+    }
+
+    /** The emulators alone, on free ports, seeing {@code root}/shared as /data/shared. */
+    public static Emulators startEmulators(Path root) throws Exception {
+        return Emulators.startOnFreePorts(root.resolve("shared"), root.resolve("infinitetalk-output"),
+                root.resolve("emulators"));
+    }
+
+    /** The settings that point an orchestrator at these emulators and this root, with quick polls. */
+    public static Map<String, String> orchestratorSettings(Path root, Emulators emulators, int apiPort) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("talkreel.shared.dir", root.resolve("shared").toString());
+        s.put("talkreel.infinitetalk.output.dir", root.resolve("infinitetalk-output").toString());
+        s.put("talkreel.http.port", String.valueOf(apiPort));
+        s.put("talkreel.yttools.url", emulators.yttools.baseUrl());
+        s.put("talkreel.vibevoice.url", emulators.vibevoice.baseUrl());
+        s.put("talkreel.comfyui.url", emulators.comfyui.baseUrl());
+        s.put("talkreel.infinitetalk.url", emulators.infinitetalk.baseUrl());
+        s.put("talkreel.yttools.poll-interval-ms", "100");
+        s.put("talkreel.comfyui.poll-interval-ms", "100");
+        s.put("talkreel.watch.poll-ms", "100");
+        s.put("talkreel.inbox.poll-ms", "100");
+        s.put("talkreel.inbox.read-lock-interval-ms", "200");
+        s.put("talkreel.retry.initial-delay-ms", "100");
+        s.put("talkreel.retry.max-delay-ms", "1000");
+        return s;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    public Emulators emulators() {
+        return emulators;
+    }
+
+    public CamelContext camel() {
+        return main.getCamelContext();
+    }
+
+    public Path shared() {
+        return shared;
+    }
+
+    public String api() {
+        return "http://127.0.0.1:" + apiPort;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            main.stop();
+        } finally {
+            emulators.close();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.talkreel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/** Talks to a running talkreel like a user would: over HTTP, and through the inbox folder. */
+public final class JobClient {
+    public static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String api;
+    private final Path shared;
+
+    public JobClient(String api, Path shared) {
+        this.api = api;
+        this.shared = shared;
+    }
+
+    public HttpResponse<String> post(String json) throws IOException, InterruptedException {
+        return post(json, null);
+    }
+
+    public HttpResponse<String> post(String json, String idempotencyKey) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api + "/api/jobs")).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (idempotencyKey != null) {
+            b.header("Idempotency-Key", idempotencyKey);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(api + path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Submits a job over HTTP and returns its id. */
+    public String submit(String json) throws Exception {
+        HttpResponse<String> r = post(json);
+        if (r.statusCode() != 202) {
+            throw new AssertionError("expected 202, got " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body()).path("job_id").asText();
+    }
+
+    public JsonNode job(String id) throws Exception {
+        return JSON.readTree(get("/api/jobs/" + id).body());
+    }
+
+    /** Polls the job until {@code done} holds or the deadline passes. */
+    public JsonNode waitFor(String id, Predicate<JsonNode> done, Duration deadline) throws Exception {
+        long end = System.nanoTime() + deadline.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < end) {
+            last = job(id);
+            if (done.test(last)) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("job " + id + " did not get there within " + deadline + "; last record: " + last);
+    }
+
+    /** Waits until the job is done, failed or cancelled. */
+    public JsonNode waitForEnd(String id, Duration deadline) throws Exception {
+        return waitFor(id, j -> j.path("status").asText().matches("done|failed|cancelled"), deadline);
+    }
+
+    /** Drops a job file into the inbox the safe way: written under a dot-name, then renamed in. */
+    public Path drop(String name, String content) throws IOException {
+        return drop(name, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Path drop(String name, byte[] content) throws IOException {
+        Path inbox = shared.resolve("inbox");
+        Files.createDirectories(inbox);
+        Path tmp = inbox.resolve("." + name + ".tmp");
+        Files.write(tmp, content);
+        return Files.move(tmp, inbox.resolve(name));
+    }
+
+    /** Waits for a file to exist; returns it. */
+    public static Path waitForFile(Path file, Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.exists(file)) {
+                return file;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(file + " did not appear within " + deadline);
+    }
+
+    public static String job(String url, String script) {
+        return "{\"youtube_url\": \"" + url + "\", \"script\": \"" + script + "\"}";
+    }
+
+    /** A valid job whose speech lasts words / 2.5 s. */
+    public static String jobWithWords(int words) {
+        StringBuilder script = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            script.append(i == 0 ? "" : " ").append("word").append(i);
+        }
+        return job("https://www.youtube.com/watch?v=ao8f3qyMoLM", script.toString());
+    }
+}

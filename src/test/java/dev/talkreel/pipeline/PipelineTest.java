@@ -1,0 +1,266 @@
+package dev.talkreel.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.talkreel.JobClient;
+import dev.talkreel.demo.LocalStack;
+import dev.talkreel.emulator.Emulators;
+import dev.talkreel.emulator.Fault;
+import dev.talkreel.media.MediaInfo;
+import dev.talkreel.media.MediaProbe;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline end to end, through the real camel-main app with every YAML route and the four emulators over
+ * loopback HTTP: real files on a real shared volume, real media checked with ffprobe.
+ */
+class PipelineTest {
+    private static final Duration JOB_DEADLINE = Duration.ofSeconds(60);
+    private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
+
+    @TempDir
+    static Path root;
+    static LocalStack stack;
+    static JobClient client;
+    static Emulators emulators;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = LocalStack.start(root, Map.of());
+        client = new JobClient(stack.api(), stack.shared());
+        emulators = stack.emulators();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        stack.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        emulators.reset();
+    }
+
+    @Test
+    void aJobFileInTheInboxEndsInTheOutboxAsAnEightSecondVideo() throws Exception {
+        client.drop("hello.json", JobClient.job(URL, "Hello from the inbox, in a voice cut from YouTube."));
+
+        Path inboxDone = waitForOne(stack.shared().resolve("inbox/.done"), "hello.json");
+        String jobId = jobIdFor("inbox:hello.json");
+        Path result = JobClient.waitForFile(stack.shared().resolve("outbox/" + jobId + ".json"), JOB_DEADLINE);
+
+        JsonNode message = JobClient.JSON.readTree(result.toFile());
+        assertEquals("done", message.path("status").asText());
+        assertEquals(URL, message.path("input").path("youtube_url").asText());
+        for (String step : List.of("audio", "voice", "portrait", "video")) {
+            JsonNode s = message.path("steps").path(step);
+            assertTrue(Files.isRegularFile(Path.of(s.path("artifact").asText())), step + " artifact on disk");
+            assertTrue(s.path("elapsed_ms").asLong() >= 0, step + " timed");
+        }
+        assertFalse(message.path("steps").path("audio").path("task_id").asText().isBlank());
+        assertFalse(message.path("steps").path("portrait").path("task_id").asText().isBlank());
+        assertEquals(8.0, message.path("steps").path("voice").path("details").path("padded_seconds").asDouble(), 0.001);
+
+        Path video = stack.shared().resolve("outbox/" + jobId + ".mp4");
+        assertEquals(video.toString(), message.path("video").path("path").asText());
+        MediaInfo info = MediaProbe.probe(video, true);
+        assertEquals("h264", info.video().codecName());
+        assertEquals("aac", info.audio().codecName());
+        assertEquals(8.0, info.durationSeconds(), 0.1);
+        assertEquals(25.0, info.video().frameRate(), 0.01);
+        assertEquals(200, info.video().frames());
+        assertEquals(896, info.video().width());
+        assertEquals(448, info.video().height());
+        assertTrue(Files.isRegularFile(inboxDone), "the job file is kept");
+    }
+
+    @Test
+    void anHttpJobIsAcceptedAtOnceAndItsStatusShowsEveryStep() throws Exception {
+        emulators.infinitetalk.behaviour().latency("generate", Duration.ofSeconds(1));
+        HttpResponse<String> accepted = client.post(JobClient.job(URL, "Status please."));
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        JsonNode answer = JobClient.JSON.readTree(accepted.body());
+        String id = answer.path("job_id").asText();
+        assertEquals("/api/jobs/" + id, answer.path("status_url").asText());
+        assertEquals("queued", answer.path("status").asText(), "answered before any work was done");
+
+        JsonNode running = client.waitFor(id, j -> "video".equals(j.path("current_step").asText()), JOB_DEADLINE);
+        assertEquals("running", running.path("status").asText());
+        assertEquals("done", running.path("steps").path("voice").path("state").asText());
+
+        JsonNode done = client.waitForEnd(id, JOB_DEADLINE);
+        assertEquals("done", done.path("status").asText(), done.toString());
+        for (String step : List.of("audio", "voice", "portrait", "video")) {
+            JsonNode s = done.path("steps").path(step);
+            assertEquals("done", s.path("state").asText(), step);
+            assertEquals(1, s.path("attempt").asInt(), step);
+            assertFalse(s.path("started").asText().isBlank(), step);
+            assertFalse(s.path("ended").asText().isBlank(), step);
+        }
+        assertTrue(Files.isRegularFile(Path.of(done.path("result").path("video").asText())));
+        JsonNode list = JobClient.JSON.readTree(client.get("/api/jobs").body());
+        assertTrue(list.path("jobs").findValuesAsText("job_id").contains(id));
+        assertEquals(404, client.get("/api/jobs/20200101-000000-nosuch").statusCode());
+    }
+
+    @Test
+    void comfyUiAnswersEmptyHistoryManyTimesBeforeThePortraitIsDone() throws Exception {
+        emulators.comfyui.behaviour().latency("execute", Duration.ofMillis(2500));
+        String id = client.submit(JobClient.job(URL, "Patience is a virtue."));
+
+        JsonNode done = client.waitForEnd(id, JOB_DEADLINE);
+
+        assertEquals("done", done.path("status").asText(), done.toString());
+        int historyPolls = emulators.comfyui.calls().count("GET /history/:prompt_id");
+        assertTrue(historyPolls >= 10, "history polled " + historyPolls + " times");
+        assertEquals(1, emulators.comfyui.calls().count("POST /prompt"), "submitted once");
+        assertTrue(done.path("steps").path("portrait").path("details").path("polls").asInt() >= 10);
+    }
+
+    @Test
+    void aTaskThatFailsFailsTheJobWithItsStepAndMessage() throws Exception {
+        emulators.yttools.behaviour().failNext("task", Fault.TASK_FAILED, 1);
+        String id = client.submit(JobClient.job(URL, "This will not be said."));
+
+        JsonNode failed = client.waitForEnd(id, JOB_DEADLINE);
+
+        assertEquals("failed", failed.path("status").asText());
+        assertEquals("audio", failed.path("current_step").asText());
+        JsonNode audio = failed.path("steps").path("audio");
+        assertEquals("failed", audio.path("state").asText());
+        assertEquals(1, audio.path("error").path("attempt").asInt());
+        assertEquals("StepFailedException", audio.path("error").path("error_class").asText());
+        assertTrue(audio.path("error").path("message").asText().contains("Video unavailable"), audio.toString());
+        assertEquals(audio.path("error"), failed.path("error"));
+        assertEquals("pending", failed.path("steps").path("voice").path("state").asText());
+    }
+
+    @Test
+    void aServiceErrorIsRetriedAndTheJobStillFinishes() throws Exception {
+        emulators.vibevoice.behaviour().failNext("tts", Fault.ERROR_500, 1);
+        String id = client.submit(JobClient.job(URL, "Second time lucky."));
+
+        JsonNode done = client.waitForEnd(id, JOB_DEADLINE);
+
+        assertEquals("done", done.path("status").asText(), done.toString());
+        assertEquals(2, emulators.vibevoice.calls().count("POST /api/tts"));
+    }
+
+    @Test
+    void outOfGpuMemoryIsNotRetriedBlindlyAndSaysSo() throws Exception {
+        emulators.infinitetalk.behaviour().failNext("generate", Fault.OOM, 1);
+        String id = client.submit(JobClient.job(URL, "Too big for the card."));
+
+        JsonNode failed = client.waitForEnd(id, JOB_DEADLINE);
+
+        assertEquals("failed", failed.path("status").asText());
+        JsonNode error = failed.path("steps").path("video").path("error");
+        assertEquals("HttpOperationFailedException", error.path("error_class").asText());
+        assertTrue(error.path("message").asText().contains("infinitetalk-api answered HTTP 500"), error.toString());
+        assertTrue(error.path("message").asText().contains("CUDA out of memory"), error.toString());
+        assertEquals(1, emulators.infinitetalk.calls().count("POST /api/generate-video"));
+    }
+
+    @Test
+    void speechLongerThanTheVideoFailsTheJobSayingByHowMuch() throws Exception {
+        String id = client.submit(JobClient.jobWithWords(22));
+
+        JsonNode failed = client.waitForEnd(id, JOB_DEADLINE);
+
+        assertEquals("failed", failed.path("status").asText());
+        String message = failed.path("steps").path("voice").path("error").path("message").asText();
+        assertTrue(message.contains("lasts 8.80 s, 0.80 s longer than the 8-second video"), message);
+        assertEquals(0, emulators.infinitetalk.calls().count("POST /api/generate-video"));
+    }
+
+    @Test
+    void badJobFilesAndBodiesAreRefusedWithTheirReasonAndNothingIsLost() throws Exception {
+        client.drop("vimeo.json", JobClient.job("https://vimeo.com/123456", "Not from YouTube."));
+        client.drop("broken.json", "{\"youtube_url\": ");
+
+        Path vimeo = waitForOne(stack.shared().resolve("inbox/.failed"), "vimeo.json");
+        Path broken = waitForOne(stack.shared().resolve("inbox/.failed"), "broken.json");
+        JsonNode why = JobClient.JSON.readTree(vimeo.resolveSibling(vimeo.getFileName() + ".error.json").toFile());
+        assertEquals("youtube_url", why.path("errors").get(0).path("field").asText());
+        assertTrue(why.path("errors").get(0).path("message").asText().contains("YouTube video URL"));
+        assertEquals(JobClient.job("https://vimeo.com/123456", "Not from YouTube."), Files.readString(vimeo),
+                "the original is kept as it was");
+        JsonNode brokenWhy = JobClient.JSON.readTree(broken.resolveSibling(broken.getFileName() + ".error.json").toFile());
+        assertEquals("body", brokenWhy.path("errors").get(0).path("field").asText());
+
+        HttpResponse<String> refused = client.post("{\"youtube_url\": \"" + URL + "\", \"script\": \" \", \"seed\": -1}");
+        assertEquals(400, refused.statusCode());
+        JsonNode errors = JobClient.JSON.readTree(refused.body()).path("errors");
+        assertEquals(List.of("script", "seed"), errors.findValuesAsText("field"));
+        HttpResponse<String> tooLong = client.post(JobClient.jobWithWords(40));
+        assertEquals(400, tooLong.statusCode());
+        assertTrue(tooLong.body().contains("40 words, about 16.0 s of speech"), tooLong.body());
+        assertEquals(0, emulators.yttools.calls().total(), "nothing refused reached a service");
+    }
+
+    @Test
+    void twoJobsAtOnceNeverRunTwoGpuStepsAtTheSameTime() throws Exception {
+        emulators.vibevoice.behaviour().latency("tts", Duration.ofMillis(700));
+        emulators.comfyui.behaviour().latency("execute", Duration.ofMillis(700));
+        emulators.infinitetalk.behaviour().latency("generate", Duration.ofMillis(700));
+        client.drop("first.json", JobClient.job(URL, "First of two."));
+        client.drop("second.json", JobClient.job("https://youtu.be/dQw4w9WgXcQ", "Second of two."));
+
+        String first = jobIdFor("inbox:first.json");
+        String second = jobIdFor("inbox:second.json");
+        assertEquals("done", client.waitForEnd(first, JOB_DEADLINE).path("status").asText());
+        assertEquals("done", client.waitForEnd(second, JOB_DEADLINE).path("status").asText());
+
+        assertEquals(6, emulators.gpu.runs(), "three GPU steps per job");
+        assertNull(emulators.gpu.firstOverlap());
+        assertEquals(1, emulators.gpu.maxConcurrent());
+    }
+
+    /** The id of the job created from a source (inbox:name or http), waiting for it to appear. */
+    private static String jobIdFor(String source) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < end) {
+            JsonNode jobs = JobClient.JSON.readTree(client.get("/api/jobs?limit=200").body()).path("jobs");
+            for (JsonNode row : jobs) {
+                JsonNode job = client.job(row.path("job_id").asText());
+                if (source.equals(job.path("source").asText())) {
+                    return job.path("job_id").asText();
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no job from " + source);
+    }
+
+    /** Waits for a file whose name ends with {@code suffix} in {@code dir} (kept files get a time stamp prefix). */
+    static Path waitForOne(Path dir, String suffix) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < end) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    List<Path> found = files.filter(p -> p.getFileName().toString().endsWith("-" + suffix)).toList();
+                    if (!found.isEmpty()) {
+                        return found.get(0);
+                    }
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no *-" + suffix + " in " + dir);
+    }
+}

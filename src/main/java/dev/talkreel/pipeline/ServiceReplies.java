@@ -97,10 +97,12 @@ public final class ServiceReplies {
         Map<?, ?> entry = asMap(map(exchange, "ComfyUI").get(promptId));
         if (entry == null || entry.isEmpty()) {
             poll(exchange, RUNNING, "not in history yet");
-            exchange.setProperty("comfyNotInHistory", true);
+            // {} is also what ComfyUI says of a prompt it lost: ask its queue now and then (first poll, every 10th)
+            int polls = exchange.getProperty("polls", 1, Integer.class);
+            exchange.setProperty("comfyCheckQueue", polls == 1 || polls % 10 == 0);
             return;
         }
-        exchange.removeProperty("comfyNotInHistory");
+        exchange.setProperty("comfyCheckQueue", false);
         Map<?, ?> status = asMap(entry.get("status"));
         if (status != null && "error".equals(status.get("status_str"))) {
             poll(exchange, FAILED, "ComfyUI could not render the portrait: " + comfyError(status));

@@ -1,0 +1,43 @@
+package dev.talkreel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.talkreel.demo.LocalStack;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.camel.Route;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Boots the real camel-main app: every YAML route of routes/, the settings of config/, the HTTP API. */
+class AppTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void theAppStartsWithEveryYamlRouteAndServesTheApi() throws Exception {
+        try (LocalStack stack = LocalStack.start(root, Map.of())) {
+            Set<String> routes = stack.camel().getRoutes().stream().map(Route::getRouteId)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(new TreeSet<>(Set.of(
+                    "intake-inbox", "api-submit", "api-list", "api-status",
+                    "watch-new-jobs-for-audio", "step-audio", "audio-submit", "audio-poll", "audio-fetch",
+                    "watch-samples-for-voice", "voice-gpu-slot", "step-voice",
+                    "watch-new-jobs-for-portrait", "portrait-gpu-slot", "step-portrait", "portrait-submit",
+                    "portrait-poll", "portrait-fetch", "portrait-abandon",
+                    "join-voice-and-portrait", "video-gpu-slot", "step-video", "assemble-result")), routes);
+            for (String id : routes) {
+                assertTrue(stack.camel().getRouteController().getRouteStatus(id).isStarted(), id);
+            }
+            JobClient client = new JobClient(stack.api(), stack.shared());
+            assertEquals(200, client.get("/api/jobs").statusCode());
+            for (String folder : new String[] {"inbox/.done", "inbox/.failed", "jobs", "outbox"}) {
+                assertTrue(stack.shared().resolve(folder).toFile().isDirectory(), folder);
+            }
+        }
+    }
+}

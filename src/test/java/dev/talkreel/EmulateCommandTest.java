@@ -1,0 +1,62 @@
+package dev.talkreel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.talkreel.demo.LocalStack;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code talkreel emulate} in its own JVM: the four emulators answer on the ports they are given, until stopped. */
+class EmulateCommandTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void emulateServesTheFourServicesUntilStopped() throws Exception {
+        int[] ports = {LocalStack.freePort(), LocalStack.freePort(), LocalStack.freePort(), LocalStack.freePort()};
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                "-Demulator.yttools.port=" + ports[0], "-Demulator.vibevoice.port=" + ports[1],
+                "-Demulator.comfyui.port=" + ports[2], "-Demulator.infinitetalk.port=" + ports[3],
+                "-Demulator.work-dir=" + root.resolve("emulators"),
+                "-Dtalkreel.shared.dir=" + root.resolve("shared"),
+                "-Dtalkreel.infinitetalk.output.dir=" + root.resolve("it-output"),
+                "dev.talkreel.App", "emulate"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(root.resolve("emulate.log").toFile()).start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            String[] health = {"/api/health", "/api/health", "/system_stats", "/api/health"};
+            for (int i = 0; i < 4; i++) {
+                URI uri = URI.create("http://127.0.0.1:" + ports[i] + health[i]);
+                assertEquals(200, waitForStatus(http, uri, Duration.ofSeconds(30)), uri.toString());
+            }
+            assertTrue(p.isAlive());
+        } finally {
+            p.destroy();
+            p.waitFor();
+        }
+    }
+
+    private static int waitForStatus(HttpClient http, URI uri, Duration deadline) throws Exception {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < end) {
+            try {
+                return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError(uri + " did not answer within " + deadline);
+    }
+}

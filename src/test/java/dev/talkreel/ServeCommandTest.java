@@ -1,0 +1,47 @@
+package dev.talkreel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.talkreel.demo.LocalStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code talkreel serve} in its own JVM takes its settings from environment variables and -D flags. */
+class ServeCommandTest {
+    @TempDir
+    Path root;
+
+    @Test
+    void settingsComeFromEnvironmentVariablesAndSystemProperties() throws Exception {
+        int port = LocalStack.freePort();
+        Path shared = root.resolve("elsewhere");
+        ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "-Dtalkreel.shared.dir=" + shared,
+                "dev.talkreel.App", "serve")).redirectErrorStream(true).redirectOutput(root.resolve("serve.log").toFile());
+        pb.environment().put("TALKREEL_HTTP_PORT", String.valueOf(port));
+        pb.environment().put("TALKREEL_INFINITETALK_OUTPUT_DIR", root.resolve("it-out").toString());
+        Process serve = pb.start();
+        try {
+            JobClient client = new JobClient("http://127.0.0.1:" + port, shared);
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            int status = 0;
+            while (status == 0 && System.nanoTime() < end) {
+                try {
+                    status = client.get("/api/jobs").statusCode();
+                } catch (java.io.IOException notUpYet) {
+                    Thread.sleep(200);
+                }
+            }
+            assertEquals(200, status, "API on the port from TALKREEL_HTTP_PORT\n" + Files.readString(root.resolve("serve.log")));
+            assertTrue(Files.isDirectory(shared.resolve("inbox/.failed")), "shared volume from -Dtalkreel.shared.dir");
+        } finally {
+            serve.destroy();
+            serve.waitFor();
+        }
+    }
+}

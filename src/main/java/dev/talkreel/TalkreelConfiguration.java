@@ -1,5 +1,6 @@
 package dev.talkreel;
 
+import dev.talkreel.api.ApiGuard;
 import dev.talkreel.api.Intake;
 import dev.talkreel.api.JobApi;
 import dev.talkreel.files.PathMap;
@@ -19,11 +20,13 @@ import dev.talkreel.pipeline.StepTracker;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.slf4j.LoggerFactory;
 
 /**
  * The beans the YAML routes call, built from config/application.properties. Java does only what YAML cannot say
@@ -36,6 +39,11 @@ public class TalkreelConfiguration implements CamelConfiguration {
         Config c = new Config(camel);
         SharedVolume volume = new SharedVolume(Path.of(c.get("talkreel.shared.dir")));
         JobStore jobs = new JobStore(volume, Clock.systemUTC());
+        List<String> unfinished = jobs.reconcile();
+        if (!unfinished.isEmpty()) {
+            LoggerFactory.getLogger("talkreel.jobs").info("carrying on {} unfinished job(s): {}", unfinished.size(),
+                    unfinished);
+        }
         PathMap infinitetalkPaths = PathMap.parse(c.get("talkreel.infinitetalk.path-map"));
 
         JobValidator validator = new JobValidator(new JobValidator.Limits(c.integer("talkreel.intake.max-bytes"),
@@ -45,9 +53,11 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.decimal("talkreel.segment.min-seconds"), c.decimal("talkreel.segment.default-start"),
                 c.decimal("talkreel.segment.default-end")));
 
-        Map<PipelineStep, Integer> attempts = new EnumMap<>(PipelineStep.class);
+        Map<PipelineStep, RetryPolicy.Policy> retries = new EnumMap<>(PipelineStep.class);
         for (PipelineStep step : PipelineStep.values()) {
-            attempts.put(step, c.integer("talkreel." + step.configKey() + ".retry.attempts"));
+            String k = "talkreel." + step.configKey() + ".";
+            retries.put(step, new RetryPolicy.Policy(c.integer(k + "retry.attempts"), c.integer(k + "retry.initial-delay-ms"),
+                    c.integer(k + "retry.max-delay-ms"), c.integer(k + "deadline-ms"), c.integer(k + "retry.oom-cooldown-ms")));
         }
         Map<PipelineStep, PollBudget.Limits> pollLimits = new EnumMap<>(PipelineStep.class);
         for (PipelineStep step : new PipelineStep[] {PipelineStep.AUDIO, PipelineStep.PORTRAIT}) {
@@ -63,15 +73,17 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("jobStore", jobs);
         r.bind("intake", new Intake(validator, jobs));
         r.bind("jobApi", new JobApi(jobs));
+        r.bind("apiGuard", new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token")));
         r.bind("steps", new StepTracker(jobs));
         r.bind("gpuGate", new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs));
-        r.bind("retryPolicy", new RetryPolicy(attempts));
-        r.bind("pollBudget", new PollBudget(pollLimits));
+        r.bind("retryPolicy", new RetryPolicy(retries));
+        r.bind("pollBudget", new PollBudget(pollLimits, jobs));
         r.bind("requests", new ServiceRequests(jobs, new ServiceRequests.Settings(c.get("talkreel.yttools.audio-format"),
                 c.under("talkreel.vibevoice."), Path.of(c.get("talkreel.comfyui.workflow")), comfyNodes,
                 c.integer("talkreel.comfyui.width"), c.integer("talkreel.comfyui.height"),
                 c.get("talkreel.comfyui.default-prompt"), infinitetalkPaths, c.under("talkreel.infinitetalk."))));
-        r.bind("replies", new ServiceReplies(jobs, infinitetalkPaths, comfyNodes.get("output")));
+        r.bind("replies", new ServiceReplies(jobs, infinitetalkPaths, comfyNodes.get("output"),
+                retries.get(PipelineStep.PORTRAIT).oomCooldownMs()));
         r.bind("media", new MediaChecks(jobs, c.decimal("talkreel.video.seconds")));
         r.bind("stepMarkers", new StepMarkers());
         r.bind("results", new ResultAssembler(jobs));

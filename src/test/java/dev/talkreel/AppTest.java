@@ -26,10 +26,11 @@ class AppTest {
             assertEquals(new TreeSet<>(Set.of(
                     "intake-inbox", "api-submit", "api-list", "api-status",
                     "watch-new-jobs-for-audio", "step-audio", "audio-submit", "audio-poll", "audio-fetch",
-                    "watch-samples-for-voice", "voice-gpu-slot", "step-voice",
+                    "watch-samples-for-voice", "voice-gpu-slot", "step-voice", "voice-call",
                     "watch-new-jobs-for-portrait", "portrait-gpu-slot", "step-portrait", "portrait-submit",
                     "portrait-poll", "portrait-fetch", "portrait-abandon",
-                    "join-voice-and-portrait", "video-gpu-slot", "step-video", "assemble-result")), routes);
+                    "join-voice-and-portrait", "video-gpu-slot", "step-video", "video-call", "assemble-result",
+                    "api-retry", "api-cancel")), routes);
             for (String id : routes) {
                 assertTrue(stack.camel().getRouteController().getRouteStatus(id).isStarted(), id);
             }

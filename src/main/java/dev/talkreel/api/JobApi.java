@@ -12,7 +12,7 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 
-/** GET /api/jobs and GET /api/jobs/{id}: what the job record says, read from the shared volume. */
+/** The job API besides submission: status and list (what the job record says), retry and cancel. */
 public final class JobApi {
     private final JobStore jobs;
 
@@ -44,6 +44,42 @@ public final class JobApi {
             out.add(row);
         }
         reply(exchange, 200, Map.of("jobs", out));
+    }
+
+    /**
+     * DELETE /api/jobs/{id}: cancels the job. A portrait ComfyUI is rendering for it is named in exchangeProperty
+     * taskId, so the route can have ComfyUI drop it.
+     */
+    public void cancel(@Header("id") String id, Exchange exchange) {
+        if (jobs.find(id).isEmpty()) {
+            reply(exchange, 404, Map.of("error", "no job " + id));
+            return;
+        }
+        JobStore.Action done = jobs.cancel(id);
+        if (done.refusal() != null) {
+            reply(exchange, 409, Map.of("error", done.refusal()));
+            return;
+        }
+        var portrait = done.job().step("portrait");
+        if (portrait.taskId != null && !"done".equals(portrait.state)) {
+            exchange.setProperty(dev.talkreel.pipeline.Props.JOB_ID, id);
+            exchange.setProperty(dev.talkreel.pipeline.Props.TASK_ID, portrait.taskId);
+        }
+        reply(exchange, 200, done.job());
+    }
+
+    /** POST /api/jobs/{id}/retry: resumes a failed or cancelled job from the step where it stopped. */
+    public void retry(@Header("id") String id, Exchange exchange) throws IOException {
+        if (jobs.find(id).isEmpty()) {
+            reply(exchange, 404, Map.of("error", "no job " + id));
+            return;
+        }
+        JobStore.Action done = jobs.retry(id);
+        if (done.refusal() != null) {
+            reply(exchange, 409, Map.of("error", done.refusal()));
+            return;
+        }
+        reply(exchange, 202, done.job());
     }
 
     /** Sets a JSON reply with its status code. */

@@ -68,8 +68,11 @@ public final class LocalStack implements AutoCloseable {
         s.put("talkreel.watch.poll-ms", "100");
         s.put("talkreel.inbox.poll-ms", "100");
         s.put("talkreel.inbox.read-lock-interval-ms", "200");
-        s.put("talkreel.retry.initial-delay-ms", "100");
-        s.put("talkreel.retry.max-delay-ms", "1000");
+        for (String service : new String[] {"yttools", "vibevoice", "comfyui", "infinitetalk"}) {
+            s.put("talkreel." + service + ".retry.initial-delay-ms", "100");
+            s.put("talkreel." + service + ".retry.max-delay-ms", "1000");
+            s.put("talkreel." + service + ".retry.oom-cooldown-ms", "300");
+        }
         return s;
     }
 

@@ -8,6 +8,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Counts the calls an emulator received, per operation (e.g. "POST /api/download"), so tests can assert on them. */
 public final class CallLog {
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private final java.util.List<Work> journal = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    /** One piece of work an emulator started, named by what it was for (a video id, a script, a job's client id). */
+    public record Work(String key, java.time.Instant started) {
+    }
+
+    void journal(String key) {
+        journal.add(new Work(key, java.time.Instant.now()));
+    }
+
+    /** Every piece of work started since the last reset, oldest first. */
+    public java.util.List<Work> journal() {
+        synchronized (journal) {
+            return java.util.List.copyOf(journal);
+        }
+    }
 
     void record(String operation) {
         counts.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
@@ -30,5 +46,6 @@ public final class CallLog {
 
     public void reset() {
         counts.clear();
+        journal.clear();
     }
 }

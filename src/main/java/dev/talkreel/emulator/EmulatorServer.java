@@ -210,6 +210,11 @@ public abstract class EmulatorServer implements AutoCloseable {
         throw new InterruptedException(name + " emulator stopping");
     }
 
+    /** Notes that real work started for {@code key}, so tests can tell which piece of work ran how often, and when. */
+    protected void journal(String key) {
+        calls.journal(key);
+    }
+
     /** Runs {@code work} while holding the emulated GPU, so overlaps between GPU services are recorded. */
     protected <T> T onGpu(String who, GpuWork<T> work) throws Exception {
         gpu.enter(who);

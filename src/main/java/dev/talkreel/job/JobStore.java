@@ -149,6 +149,27 @@ public final class JobStore {
         return out;
     }
 
+    /**
+     * Run at start-up: every unfinished job carries on. The watchers see the markers of unfinished jobs again by
+     * themselves; this only puts back the intake marker of a job whose creation was cut short between its record and
+     * its marker, so that no accepted job is left waiting for nothing. Returns the ids of the unfinished jobs.
+     */
+    public List<String> reconcile() throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (JobRecord job : unfinished()) {
+            Path marker = volume.jobDir(job.jobId).resolve(markerName("intake"));
+            if (!Files.exists(marker)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("job_id", job.jobId);
+                m.put("step", "intake");
+                m.put("at", job.created);
+                AtomicFiles.writeJson(marker, m);
+            }
+            ids.add(job.jobId);
+        }
+        return ids;
+    }
+
     /** Reads, changes and rewrites a job's record atomically, one writer per job at a time. */
     public JobRecord update(String jobId, Consumer<JobRecord> change) {
         synchronized (locks.computeIfAbsent(jobId, k -> new Object())) {
@@ -265,19 +286,98 @@ public final class JobStore {
         AtomicFiles.writeJson(volume.jobDir(jobId).resolve(markerName(step)), marker);
     }
 
-    /** Records a failed step and fails the job, with the error class and a sentence a person understands. */
+    /**
+     * Records a failed step and fails the job, with the error class and a sentence a person understands. In a
+     * cancelled job the step is recorded as cancelled and the job stays cancelled.
+     */
     public void stepFailed(String jobId, String step, int tries, String errorClass, String message) {
         update(jobId, job -> {
             StepRecord s = job.step(step);
-            s.state = StepRecord.FAILED;
             s.ended = now();
             s.error = new StepRecord.StepError(errorClass, message, Math.max(1, s.attempt), s.ended);
             s.details.put("tries", tries);
+            if (JobRecord.CANCELLED.equals(job.status)) {
+                s.state = StepRecord.CANCELLED;
+                return;
+            }
+            s.state = StepRecord.FAILED;
             job.status = JobRecord.FAILED;
             job.currentStep = step;
             job.error = s.error;
             job.finished = s.ended;
         });
+    }
+
+    /** Whether the job was cancelled: running steps stop at their next poll. */
+    public boolean isCancelled(String jobId) {
+        return find(jobId).map(j -> JobRecord.CANCELLED.equals(j.status)).orElse(false);
+    }
+
+    /** The outcome of an operator action on a job. */
+    public record Action(JobRecord job, String refusal) {
+    }
+
+    /** Cancels a job that has not finished; recorded as an event. Steps in flight stop at their next check. */
+    public Action cancel(String jobId) {
+        synchronized (locks.computeIfAbsent(jobId, k -> new Object())) {
+            JobRecord current = get(jobId);
+            if (current.isTerminal()) {
+                return new Action(current, "job " + jobId + " is already " + current.status);
+            }
+            return new Action(update(jobId, job -> {
+                job.status = JobRecord.CANCELLED;
+                job.finished = now();
+                job.events.add(event("cancel", job.currentStep));
+            }), null);
+        }
+    }
+
+    /**
+     * Resumes a failed or cancelled job from where it stopped: steps that did not finish go back to pending, steps
+     * that did stay done, and the job's markers are touched so that the watchers look at it again.
+     */
+    public Action retry(String jobId) throws IOException {
+        synchronized (locks.computeIfAbsent(jobId, k -> new Object())) {
+            JobRecord current = get(jobId);
+            if (!JobRecord.FAILED.equals(current.status) && !JobRecord.CANCELLED.equals(current.status)) {
+                return new Action(current, "job " + jobId + " is " + current.status + "; only a failed or cancelled "
+                        + "job can be retried");
+            }
+            JobRecord job = update(jobId, j -> {
+                String from = null;
+                for (String step : JobRecord.STEPS) {
+                    StepRecord s = j.step(step);
+                    if (!StepRecord.DONE.equals(s.state) && !StepRecord.PENDING.equals(s.state)) {
+                        from = from == null ? step : from;
+                        s.state = StepRecord.PENDING;
+                        s.error = null;
+                        s.taskId = null;
+                        s.ended = null;
+                    }
+                }
+                j.status = JobRecord.QUEUED;
+                j.error = null;
+                j.finished = null;
+                j.events.add(event("retry", from));
+            });
+            java.nio.file.attribute.FileTime now = java.nio.file.attribute.FileTime.from(clock.instant());
+            try (Stream<Path> files = Files.list(volume.jobDir(jobId))) {
+                for (Path marker : files.filter(f -> f.getFileName().toString().endsWith(".done.json")).toList()) {
+                    Files.setLastModifiedTime(marker, now);
+                }
+            }
+            return new Action(job, null);
+        }
+    }
+
+    private Map<String, Object> event(String action, String step) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("action", action);
+        e.put("at", now());
+        if (step != null) {
+            e.put("step", step);
+        }
+        return e;
     }
 
     public void jobDone(String jobId, Map<String, Object> result) {

@@ -189,6 +189,12 @@ public final class JobValidator {
             errors.add(new FieldError(field, "contains control characters"));
             return null;
         }
+        // a JSON escape such as \ud800 decodes to half a character: not text any service could read
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(v)) {
+            errors.add(new FieldError(field, "contains an unpaired surrogate escape (\\ud800-\\udfff), which is "
+                    + "not a character"));
+            return null;
+        }
         return v.trim();
     }
 

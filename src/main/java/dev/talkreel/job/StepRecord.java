@@ -15,6 +15,7 @@ public class StepRecord {
     public static final String RUNNING = "running";
     public static final String DONE = "done";
     public static final String FAILED = "failed";
+    public static final String CANCELLED = "cancelled";
 
     public String state = PENDING;
     public int attempt;

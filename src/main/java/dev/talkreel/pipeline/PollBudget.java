@@ -5,19 +5,22 @@ import org.apache.camel.Exchange;
 
 /**
  * Bounds the submit-then-poll loop: at most {@code talkreel.<service>.max-polls} polls and
- * {@code talkreel.<service>.deadline-ms} in all (retries included), and at most a few resubmissions of a task the
- * service lost. Every wait has an end, and its end says which limit ran out.
+ * {@code talkreel.<service>.deadline-ms} in all (retries included), at most a few resubmissions of a task the
+ * service lost, and not a poll more once the job is cancelled. Every wait has an end, and its end says which limit
+ * ran out.
  */
 public final class PollBudget {
     private static final int MAX_SUBMITS = 3;
     private final Map<PipelineStep, Limits> limits;
+    private final dev.talkreel.job.JobStore jobs;
 
     /** The limits of one polled step. */
     public record Limits(int maxPolls, long deadlineMs) {
     }
 
-    public PollBudget(Map<PipelineStep, Limits> limits) {
+    public PollBudget(Map<PipelineStep, Limits> limits, dev.talkreel.job.JobStore jobs) {
         this.limits = limits;
+        this.jobs = jobs;
     }
 
     /** Starts the clock of a step's polling. */
@@ -25,6 +28,7 @@ public final class PollBudget {
         exchange.setProperty("pollStartedMs", System.currentTimeMillis());
         exchange.setProperty("polls", 0);
         exchange.setProperty("submits", 0);
+        exchange.setProperty("resubmitDelayMs", 0L);
     }
 
     /** Counts a submission; the service may lose a task once or twice (a restart), not forever. */
@@ -36,11 +40,17 @@ public final class PollBudget {
             throw new StepFailedException(step.serviceName() + " lost the task " + (submits - 1)
                     + " times; giving up (last: " + exchange.getProperty(Props.POLL_DETAIL) + ")");
         }
+        if (submits > 1) {
+            StepTracker.details(exchange).put("resubmitted", submits - 1);
+        }
     }
 
-    /** Counts a poll, and ends the wait when a limit is reached. */
+    /** Counts a poll, and ends the wait when a limit is reached or the job was cancelled. */
     public void tick(Exchange exchange) {
         PipelineStep step = RetryPolicy.stepOf(exchange);
+        if (jobs.isCancelled(exchange.getProperty(Props.JOB_ID, String.class))) {
+            throw new StepCancelledException("the job was cancelled while " + step.serviceName() + " worked");
+        }
         Limits l = limits.get(step);
         int polls = exchange.getProperty("polls", 0, Integer.class) + 1;
         exchange.setProperty("polls", polls);

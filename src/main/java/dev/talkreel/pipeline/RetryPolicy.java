@@ -3,32 +3,73 @@ package dev.talkreel.pipeline;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
- * Decides, for the error handler's {@code retryWhile}, whether a failed call is worth another try: connection
- * refused or reset, timeouts, 5xx and malformed replies are; 4xx, a task the service reports failed, a path outside
- * the volume and out-of-GPU-memory are not (trying again at once would fail the same way). Tries are counted per
- * step, from {@code talkreel.<service>.retry.attempts}.
+ * Decides, for the error handler's {@code retryWhile}, whether a failed call gets another try, and after how long.
+ * Retried: connection refused or reset, timeouts, 5xx, malformed replies. Not retried: 4xx, a task the service reports
+ * failed, a path outside the volume, a cancelled job. Out of GPU memory is retried once, after a cool-down. Every step
+ * has its own policy (talkreel.&lt;service&gt;.retry.*): tries, exponential backoff with a ceiling, and a deadline that
+ * spans all tries, counted from the step's start.
  */
 public final class RetryPolicy {
-    private final Map<PipelineStep, Integer> attempts;
+    private static final String OOM_RETRIED = "talkreelOomRetried";
+    /** How many times the failing call was made, for the failure record. */
+    public static final String TRIES = "talkreelTries";
+    private final Map<PipelineStep, Policy> policies;
 
-    public RetryPolicy(Map<PipelineStep, Integer> attempts) {
-        this.attempts = attempts;
+    /** One step's retry settings. */
+    public record Policy(int attempts, long initialDelayMs, long maxDelayMs, long deadlineMs, long oomCooldownMs) {
+        /** The pause before retry number {@code retry} (1 = the first retry): doubling, up to the ceiling. */
+        long delay(int retry) {
+            long d = initialDelayMs << Math.min(retry - 1, 30);
+            return Math.min(d < 0 ? maxDelayMs : d, maxDelayMs);
+        }
     }
 
-    /** Called by retryWhile with the exchange whose call failed. */
+    public RetryPolicy(Map<PipelineStep, Policy> policies) {
+        this.policies = policies;
+    }
+
+    public Policy policy(PipelineStep step) {
+        return policies.get(step);
+    }
+
+    /** Called by retryWhile with the exchange whose call failed; sets the pause before the next try. */
     public boolean shouldRetry(Exchange exchange) {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (error == null) {
             error = exchange.getException();
         }
-        int retriesSoFar = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
         PipelineStep step = stepOf(exchange);
-        int allowed = step == null ? 1 : attempts.getOrDefault(step, 1);
-        return retriesSoFar + 1 < allowed && isRetryable(error);
+        if (step == null || error == null) {
+            return false;
+        }
+        Policy policy = policies.get(step);
+        // the error handler numbers the try it is about to make: 1 for the first retry
+        int retries = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
+        exchange.setProperty(TRIES, retries);
+        long delay;
+        if (isOutOfMemory(error)) {
+            if (Boolean.TRUE.equals(exchange.getProperty(OOM_RETRIED))) {
+                return false;
+            }
+            exchange.setProperty(OOM_RETRIED, true);
+            delay = policy.oomCooldownMs();
+        } else if (!isRetryable(error) || retries >= policy.attempts()) {
+            return false;
+        } else {
+            delay = policy.delay(retries);
+        }
+        if (elapsedMs(exchange) + delay > policy.deadlineMs()) {
+            exchange.setProperty("retryStopReason", "the step's deadline of " + policy.deadlineMs() / 1000
+                    + " s (talkreel." + step.configKey() + ".deadline-ms) leaves no time for another try");
+            return false;
+        }
+        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay);
+        return true;
     }
 
     public static boolean isRetryable(Throwable error) {
@@ -38,7 +79,7 @@ public final class RetryPolicy {
         }
         if (t instanceof HttpOperationFailedException http) {
             int code = http.getStatusCode();
-            return (code >= 500 || code == 408 || code == 429) && !isOutOfMemory(http.getResponseBody());
+            return code >= 500 || code == 408 || code == 429;
         }
         if (t instanceof com.fasterxml.jackson.core.JsonProcessingException) {
             return true;
@@ -46,9 +87,21 @@ public final class RetryPolicy {
         return t instanceof IOException;
     }
 
-    static boolean isOutOfMemory(String body) {
-        String b = body == null ? "" : body.toLowerCase(Locale.ROOT);
+    /** Out of GPU memory, in any service's words. */
+    public static boolean isOutOfMemory(Throwable error) {
+        Throwable t = FailureExplainer.meaningful(error);
+        String text = t instanceof HttpOperationFailedException http ? http.getResponseBody() : t.getMessage();
+        return looksLikeOutOfMemory(text);
+    }
+
+    static boolean looksLikeOutOfMemory(String text) {
+        String b = text == null ? "" : text.toLowerCase(Locale.ROOT);
         return b.contains("out of memory") || b.contains("outofmemory");
+    }
+
+    static long elapsedMs(Exchange exchange) {
+        Long started = exchange.getProperty("stepStartedNanos", Long.class);
+        return started == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     }
 
     static PipelineStep stepOf(Exchange exchange) {

@@ -29,13 +29,15 @@ public final class ServiceReplies {
     private final JobStore jobs;
     private final PathMap infinitetalkPaths;
     private final String comfyOutputNode;
+    private final long comfyOomCooldownMs;
     private static final com.fasterxml.jackson.databind.ObjectMapper READER = new com.fasterxml.jackson.databind.ObjectMapper();
     private final JsonFactory json = new JsonFactory();
 
-    public ServiceReplies(JobStore jobs, PathMap infinitetalkPaths, String comfyOutputNode) {
+    public ServiceReplies(JobStore jobs, PathMap infinitetalkPaths, String comfyOutputNode, long comfyOomCooldownMs) {
         this.jobs = jobs;
         this.infinitetalkPaths = infinitetalkPaths;
         this.comfyOutputNode = comfyOutputNode;
+        this.comfyOomCooldownMs = comfyOomCooldownMs;
     }
 
     /** yttools: {"task_id": ...} from POST /api/download. */
@@ -96,6 +98,13 @@ public final class ServiceReplies {
         String promptId = exchange.getProperty(Props.TASK_ID, String.class);
         Map<?, ?> entry = asMap(map(exchange, "ComfyUI").get(promptId));
         if (entry == null || entry.isEmpty()) {
+            if (Boolean.TRUE.equals(exchange.getProperty("comfyConfirmingLoss"))) {
+                // not queued a moment ago and still not in history: ComfyUI lost it (it restarted)
+                exchange.removeProperty("comfyConfirmingLoss");
+                exchange.setProperty("comfyCheckQueue", false);
+                poll(exchange, UNKNOWN, "ComfyUI has prompt " + promptId + " neither in its queue nor in its history");
+                return;
+            }
             poll(exchange, RUNNING, "not in history yet");
             // {} is also what ComfyUI says of a prompt it lost: ask its queue now and then (first poll, every 10th)
             int polls = exchange.getProperty("polls", 1, Integer.class);
@@ -103,9 +112,18 @@ public final class ServiceReplies {
             return;
         }
         exchange.setProperty("comfyCheckQueue", false);
+        exchange.removeProperty("comfyConfirmingLoss");
         Map<?, ?> status = asMap(entry.get("status"));
         if (status != null && "error".equals(status.get("status_str"))) {
-            poll(exchange, FAILED, "ComfyUI could not render the portrait: " + comfyError(status));
+            String error = comfyError(status);
+            if (RetryPolicy.looksLikeOutOfMemory(error) && !Boolean.TRUE.equals(exchange.getProperty("comfyOomRetried"))) {
+                // out of GPU memory: submitted once more, after a cool-down (the template waits resubmitDelayMs)
+                exchange.setProperty("comfyOomRetried", true);
+                exchange.setProperty("resubmitDelayMs", comfyOomCooldownMs);
+                poll(exchange, UNKNOWN, "ComfyUI ran out of GPU memory (" + error + "); trying once more");
+                return;
+            }
+            poll(exchange, FAILED, "ComfyUI could not render the portrait: " + error);
             return;
         }
         Map<?, ?> outputs = asMap(entry.get("outputs"));
@@ -130,8 +148,9 @@ public final class ServiceReplies {
     }
 
     /**
-     * ComfyUI: GET /queue, asked when history is still empty. A prompt neither queued nor running nor in history was
-     * lost (ComfyUI restarted): the loop submits it again.
+     * ComfyUI: GET /queue, asked when history is still empty. A prompt neither queued nor running may have finished
+     * between the two questions, so the route asks the history once more (comfyConfirmingLoss) before it counts the
+     * prompt as lost and submits it again.
      */
     public void comfyQueue(Exchange exchange) {
         String promptId = exchange.getProperty(Props.TASK_ID, String.class);
@@ -147,7 +166,8 @@ public final class ServiceReplies {
                 }
             }
         }
-        poll(exchange, UNKNOWN, "ComfyUI has prompt " + promptId + " neither in its queue nor in its history");
+        exchange.setProperty("comfyConfirmingLoss", true);
+        poll(exchange, RUNNING, "not in ComfyUI's queue");
     }
 
     /**

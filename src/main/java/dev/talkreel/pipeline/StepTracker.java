@@ -30,6 +30,10 @@ public final class StepTracker {
     public void started(Exchange exchange) {
         String jobId = jobId(exchange);
         String step = exchange.getProperty(Props.STEP, String.class);
+        if (!jobs.shouldRun(jobId, step)) {
+            // checked again here: the job may have failed or been cancelled while this step waited for the GPU
+            throw new StepSkippedException("job " + jobId + " no longer needs step " + step);
+        }
         exchange.setProperty(Props.STEP_DETAILS, new LinkedHashMap<String, Object>());
         exchange.setProperty("stepStartedNanos", System.nanoTime());
         jobs.stepStarted(jobId, step);
@@ -51,6 +55,10 @@ public final class StepTracker {
     public void done(Exchange exchange) throws IOException {
         String jobId = jobId(exchange);
         PipelineStep step = PipelineStep.of(exchange.getProperty(Props.STEP, String.class));
+        if (jobs.isCancelled(jobId)) {
+            throw new StepCancelledException("the job was cancelled while " + step.serviceName() + " worked; its "
+                    + "result is kept in the job folder but not handed on");
+        }
         jobs.stepDone(jobId, step.id(), step.artifact(), details(exchange));
         LOG.info("job {} step {} done: {}", jobId, step.id(), step.artifact());
     }
@@ -63,16 +71,21 @@ public final class StepTracker {
         if (error == null) {
             error = exchange.getException();
         }
+        if (FailureExplainer.meaningful(error) instanceof StepSkippedException skipped) {
+            LOG.info("{}", skipped.getMessage());
+            return;
+        }
         PipelineStep step = RetryPolicy.stepOf(exchange);
         FailureExplainer.Explanation why = FailureExplainer.explain(error, step);
-        int tries = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class) + 1;
+        int tries = exchange.getProperty(RetryPolicy.TRIES, 1, Integer.class);
+        String stopped = exchange.getProperty("retryStopReason", String.class);
+        String message = stopped == null ? why.message() : why.message() + " (no retry: " + stopped + ")";
         if (jobId == null || stepName == null) {
             LOG.error("a pipeline exchange failed outside any job: {}", why.message(), error);
             return;
         }
-        jobs.stepFailed(jobId, stepName, tries, why.errorClass(), why.message());
-        LOG.warn("job {} failed at step {} after {} tries: {}: {}", jobId, stepName, tries, why.errorClass(),
-                why.message());
+        jobs.stepFailed(jobId, stepName, tries, why.errorClass(), message);
+        LOG.warn("job {} failed at step {} after {} tries: {}: {}", jobId, stepName, tries, why.errorClass(), message);
     }
 
     /** The folder of the exchange's job. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.talkreel.JobClient;
+import dev.talkreel.RunningStack;
 import dev.talkreel.demo.LocalStack;
 import dev.talkreel.emulator.Emulators;
 import dev.talkreel.emulator.Fault;
@@ -19,11 +20,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The pipeline end to end, through the real camel-main app with every YAML route and the four emulators over
@@ -33,27 +32,17 @@ class PipelineTest {
     private static final Duration JOB_DEADLINE = Duration.ofSeconds(60);
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
 
-    @TempDir
-    static Path root;
-    static LocalStack stack;
-    static JobClient client;
-    static Emulators emulators;
-
-    @BeforeAll
-    static void start() throws Exception {
-        stack = LocalStack.start(root, Map.of());
-        client = new JobClient(stack.api(), stack.shared());
-        emulators = stack.emulators();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        stack.close();
-    }
+    @RegisterExtension
+    static final RunningStack TALKREEL = new RunningStack(Map.of());
+    LocalStack stack;
+    JobClient client;
+    Emulators emulators;
 
     @BeforeEach
-    void reset() {
-        emulators.reset();
+    void bind() {
+        stack = TALKREEL.stack();
+        client = TALKREEL.client();
+        emulators = TALKREEL.emulators();
     }
 
     @Test
@@ -162,8 +151,8 @@ class PipelineTest {
     }
 
     @Test
-    void outOfGpuMemoryIsNotRetriedBlindlyAndSaysSo() throws Exception {
-        emulators.infinitetalk.behaviour().failNext("generate", Fault.OOM, 1);
+    void outOfGpuMemoryIsRetriedOnceAfterACoolDownThenFailsSayingSo() throws Exception {
+        emulators.infinitetalk.behaviour().failNext("generate", Fault.OOM, 3);
         String id = client.submit(JobClient.job(URL, "Too big for the card."));
 
         JsonNode failed = client.waitForEnd(id, JOB_DEADLINE);
@@ -173,7 +162,7 @@ class PipelineTest {
         assertEquals("HttpOperationFailedException", error.path("error_class").asText());
         assertTrue(error.path("message").asText().contains("infinitetalk-api answered HTTP 500"), error.toString());
         assertTrue(error.path("message").asText().contains("CUDA out of memory"), error.toString());
-        assertEquals(1, emulators.infinitetalk.calls().count("POST /api/generate-video"));
+        assertEquals(2, emulators.infinitetalk.calls().count("POST /api/generate-video"), "one retry, not three");
     }
 
     @Test
@@ -232,7 +221,7 @@ class PipelineTest {
     }
 
     /** The id of the job created from a source (inbox:name or http), waiting for it to appear. */
-    private static String jobIdFor(String source) throws Exception {
+    private String jobIdFor(String source) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < end) {
             JsonNode jobs = JobClient.JSON.readTree(client.get("/api/jobs?limit=200").body()).path("jobs");

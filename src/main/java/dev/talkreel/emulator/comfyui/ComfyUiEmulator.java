@@ -388,6 +388,7 @@ public final class ComfyUiEmulator extends EmulatorServer {
                 return;
             }
             try {
+                journal("execute " + item.clientId());
                 ObjectNode entry = onGpu("comfyui", () -> runner.execute(item));
                 runner.finish(item, entry);
             } catch (InterruptedException e) {

@@ -25,9 +25,10 @@ final class PromptQueue {
     void put(QueueItem item) {
         synchronized (this) {
             pending.add(item);
+            // announced before the worker may start it, as ComfyUI's put() does under its mutex
+            onChange.run();
             notifyAll();
         }
-        onChange.run();
     }
 
     /** Waits for the next prompt and marks it running; the interrupt flag is reset, as execute() does. */

@@ -86,6 +86,7 @@ public final class InfiniteTalkEmulator extends EmulatorServer {
         }
         Buckets.Size size = Buckets.pick(req.resolution(), picture.width(), picture.height());
         Fault fault = call.fault();
+        journal("generate " + req.audioPath());
         Path video = onGpu("infinitetalk", () -> {
             pause(behaviour.latency("generate"));
             if (fault == Fault.OOM) {

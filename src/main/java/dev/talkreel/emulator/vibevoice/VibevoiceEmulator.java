@@ -79,6 +79,7 @@ public final class VibevoiceEmulator extends EmulatorServer {
                         + " voice_audio_base64");
             }
             checkVoice(voice);
+            journal("tts " + request.text());
             Speech speech = onGpu("vibevoice", () -> generate(call.fault(), request));
             loadedModel = request.model();
             Map<String, Object> body = new LinkedHashMap<>();

@@ -71,6 +71,7 @@ public final class YttoolsEmulator extends EmulatorServer {
         Task task = new Task(id, request, workDir.resolve(id + "." + request.audioFormat()),
                 behaviour.latency("task"), plannedError);
         tasks.put(id, task);
+        journal("download " + request.videoId());
         if (!task.plannedToFail()) {
             downloads.submit(() -> makeAudio(task));
         }

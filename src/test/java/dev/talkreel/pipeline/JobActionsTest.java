@@ -1,0 +1,187 @@
+package dev.talkreel.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.talkreel.JobClient;
+import dev.talkreel.RunningStack;
+import dev.talkreel.demo.LocalStack;
+import dev.talkreel.emulator.Emulators;
+import dev.talkreel.emulator.Fault;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Retry and cancel of a job, idempotent submissions, and the API's bearer token, through the real app. */
+class JobActionsTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
+
+    @RegisterExtension
+    static final RunningStack TALKREEL = new RunningStack(Map.of());
+    LocalStack stack;
+    JobClient client;
+    Emulators emulators;
+
+    @BeforeEach
+    void bind() {
+        stack = TALKREEL.stack();
+        client = TALKREEL.client();
+        emulators = TALKREEL.emulators();
+    }
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void aFailedJobIsRetriedFromItsFailedStepWithoutRedoingFinishedOnes() throws Exception {
+        emulators.infinitetalk.behaviour().failNext("generate", Fault.OOM, 2);
+        String id = client.submit(JobClient.job(URL, "Retry me from the video."));
+        JsonNode failed = client.waitForEnd(id, DEADLINE);
+        assertEquals("failed", failed.path("status").asText());
+        assertEquals("video", failed.path("current_step").asText());
+        int downloads = emulators.yttools.calls().count("POST /api/download");
+        int tts = emulators.vibevoice.calls().count("POST /api/tts");
+        int prompts = emulators.comfyui.calls().count("POST /prompt");
+
+        HttpResponse<String> retried = post("/api/jobs/" + id + "/retry");
+        assertEquals(202, retried.statusCode(), retried.body());
+        JsonNode done = client.waitForEnd(id, DEADLINE);
+
+        assertEquals("done", done.path("status").asText(), done.toString());
+        assertEquals(2, done.path("steps").path("video").path("attempt").asInt(), "second run of the video step");
+        assertEquals(1, done.path("steps").path("voice").path("attempt").asInt());
+        assertEquals(downloads, emulators.yttools.calls().count("POST /api/download"), "audio not redone");
+        assertEquals(tts, emulators.vibevoice.calls().count("POST /api/tts"), "voice not redone");
+        assertEquals(prompts, emulators.comfyui.calls().count("POST /prompt"), "portrait not redone");
+        assertEquals("retry", done.path("events").get(0).path("action").asText());
+        assertEquals("video", done.path("events").get(0).path("step").asText());
+        assertEquals(409, post("/api/jobs/" + id + "/retry").statusCode(), "a done job cannot be retried");
+        assertEquals(404, post("/api/jobs/20200101-000000-abcdef/retry").statusCode());
+    }
+
+    @Test
+    void aCancelledJobStopsAndComfyUiDropsItsPrompt() throws Exception {
+        emulators.comfyui.behaviour().latency("execute", Duration.ofSeconds(30));
+        emulators.yttools.behaviour().latency("task", Duration.ofSeconds(30));
+        String id = client.submit(JobClient.job(URL, "Never mind."));
+        client.waitFor(id, j -> !j.path("steps").path("portrait").path("task_id").isMissingNode()
+                && j.path("steps").path("portrait").hasNonNull("task_id"), DEADLINE);
+
+        HttpResponse<String> cancelled = http.send(HttpRequest.newBuilder(URI.create(stack.api() + "/api/jobs/" + id))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, cancelled.statusCode(), cancelled.body());
+
+        JsonNode job = client.waitFor(id, j -> "cancelled".equals(j.path("steps").path("portrait").path("state").asText())
+                && "cancelled".equals(j.path("steps").path("audio").path("state").asText()), DEADLINE);
+        assertEquals("cancelled", job.path("status").asText());
+        assertEquals("cancel", job.path("events").get(0).path("action").asText());
+        waitUntil(() -> emulators.comfyui.calls().count("POST /interrupt") >= 1);
+        JsonNode history = waitForHistory(job.path("steps").path("portrait").path("task_id").asText());
+        assertEquals("error", history.path("status").path("status_str").asText(), "the prompt was interrupted");
+        assertEquals(409, http.send(HttpRequest.newBuilder(URI.create(stack.api() + "/api/jobs/" + id)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "already cancelled");
+    }
+
+    @Test
+    void theSameJobFileTwiceOrTheSameIdempotencyKeyGiveOneJob() throws Exception {
+        String job = JobClient.job("https://youtu.be/idempotent1", "Only once, please.");
+        HttpResponse<String> first = client.post(job, "key-42");
+        HttpResponse<String> second = client.post(job, "key-42");
+        assertEquals(202, first.statusCode());
+        assertEquals(200, second.statusCode());
+        String id = JobClient.JSON.readTree(first.body()).path("job_id").asText();
+        assertEquals(id, JobClient.JSON.readTree(second.body()).path("job_id").asText());
+
+        String file = JobClient.job("https://youtu.be/idempotent2", "Dropped twice.");
+        client.drop("twice-a.json", file);
+        PipelineTest.waitForOne(stack.shared().resolve("inbox/.done"), "twice-a.json");
+        client.drop("twice-b.json", file);
+        PipelineTest.waitForOne(stack.shared().resolve("inbox/.done"), "twice-b.json");
+
+        assertEquals(1, jobsWithVideo("idempotent1"));
+        assertEquals(1, jobsWithVideo("idempotent2"));
+    }
+
+    @Test
+    void boundBeyondLoopbackTheApiWantsABearerToken(@TempDir Path other) throws Exception {
+        IllegalStateException refused = null;
+        try (LocalStack open = LocalStack.start(other, Map.of("talkreel.http.host", "0.0.0.0"))) {
+            open.camel();
+        } catch (Exception e) {
+            refused = findCause(e);
+        }
+        assertTrue(refused != null && refused.getMessage().contains("talkreel.http.token"), String.valueOf(refused));
+
+        try (LocalStack guarded = LocalStack.start(other.resolve("b"), Map.of("talkreel.http.token", "s3cret"))) {
+            URI jobs = URI.create(guarded.api() + "/api/jobs");
+            assertEquals(401, http.send(HttpRequest.newBuilder(jobs).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode());
+            assertEquals(401, http.send(HttpRequest.newBuilder(jobs).header("Authorization", "Bearer wrong").build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(200, http.send(HttpRequest.newBuilder(jobs).header("Authorization", "Bearer s3cret").build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+    }
+
+    private HttpResponse<String> post(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(stack.api() + path)).POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode waitForHistory(String promptId) throws Exception {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (System.nanoTime() < end) {
+            JsonNode h = JobClient.JSON.readTree(http.send(HttpRequest.newBuilder(
+                    URI.create(emulators.comfyui.baseUrl() + "/history/" + promptId)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).path(promptId);
+            if (!h.isMissingNode()) {
+                return h;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("prompt " + promptId + " never ended");
+    }
+
+    private long jobsWithVideo(String videoId) throws Exception {
+        try (Stream<Path> dirs = Files.list(stack.shared().resolve("jobs"))) {
+            long n = 0;
+            for (Path d : dirs.filter(d -> Files.isRegularFile(d.resolve("job.json"))).toList()) {
+                if (videoId.equals(JobClient.JSON.readTree(d.resolve("job.json").toFile()).path("input")
+                        .path("video_id").asText())) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("condition not met within " + DEADLINE);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static IllegalStateException findCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IllegalStateException ise && ise.getMessage() != null
+                    && ise.getMessage().contains("talkreel.http.token")) {
+                return ise;
+            }
+        }
+        return null;
+    }
+}

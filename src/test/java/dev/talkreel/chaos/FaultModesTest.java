@@ -19,7 +19,6 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.camel.Route;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,21 +35,11 @@ class FaultModesTest {
     private static final List<String> SUMMARY = new ArrayList<>();
 
     @RegisterExtension
-    static final RunningStack TALKREEL = new RunningStack(Map.of(
+    static final RunningStack talkreel = new RunningStack(Map.of(
             "talkreel.yttools.response-timeout-ms", "1500",
             "talkreel.vibevoice.response-timeout-ms", "3000",
             "talkreel.comfyui.response-timeout-ms", "1500",
             "talkreel.infinitetalk.response-timeout-ms", "5000"));
-    LocalStack stack;
-    JobClient client;
-    Emulators emulators;
-
-    @BeforeEach
-    void bind() {
-        stack = TALKREEL.stack();
-        client = TALKREEL.client();
-        emulators = TALKREEL.emulators();
-    }
 
     @AfterAll
     static void summary() {
@@ -100,11 +89,11 @@ class FaultModesTest {
                                                     String message) throws Exception {
         String only = System.getProperty("faults.only");
         org.junit.jupiter.api.Assumptions.assumeTrue(only == null || (service + " " + operation).matches(only));
-        which.apply(emulators).behaviour().failNext(operation, fault, times);
-        String id = client.submit(JobClient.job("https://www.youtube.com/watch?v=ao8f3qyMoLM",
+        which.apply(talkreel.emulators()).behaviour().failNext(operation, fault, times);
+        String id = talkreel.client().submit(JobClient.job("https://www.youtube.com/watch?v=ao8f3qyMoLM",
                 "Fault " + fault + " on " + service + " " + operation + " times " + times));
 
-        JsonNode end = client.waitForEnd(id, DEADLINE);
+        JsonNode end = talkreel.client().waitForEnd(id, DEADLINE);
 
         assertEquals(outcome, end.path("status").asText(), end.toString());
         if ("failed".equals(outcome)) {
@@ -117,8 +106,8 @@ class FaultModesTest {
         } else {
             assertTrue(java.nio.file.Files.isRegularFile(Path.of(end.path("result").path("video").asText())));
         }
-        for (Route route : stack.camel().getRoutes()) {
-            assertTrue(stack.camel().getRouteController().getRouteStatus(route.getRouteId()).isStarted(),
+        for (Route route : talkreel.stack().camel().getRoutes()) {
+            assertTrue(talkreel.stack().camel().getRouteController().getRouteStatus(route.getRouteId()).isStarted(),
                     route.getRouteId());
         }
         SUMMARY.add(service + " " + operation + " " + fault + "x" + times + " -> " + end.path("status").asText());

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.talkreel.JobClient;
 import dev.talkreel.RunningStack;
 import dev.talkreel.demo.LocalStack;
-import dev.talkreel.emulator.Emulators;
 import dev.talkreel.emulator.Fault;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,40 +27,30 @@ class JobActionsTest {
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
 
     @RegisterExtension
-    static final RunningStack TALKREEL = new RunningStack(Map.of());
-    LocalStack stack;
-    JobClient client;
-    Emulators emulators;
-
-    @BeforeEach
-    void bind() {
-        stack = TALKREEL.stack();
-        client = TALKREEL.client();
-        emulators = TALKREEL.emulators();
-    }
+    static final RunningStack talkreel = new RunningStack(Map.of());
     final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void aFailedJobIsRetriedFromItsFailedStepWithoutRedoingFinishedOnes() throws Exception {
-        emulators.infinitetalk.behaviour().failNext("generate", Fault.OOM, 2);
-        String id = client.submit(JobClient.job(URL, "Retry me from the video."));
-        JsonNode failed = client.waitForEnd(id, DEADLINE);
+        talkreel.emulators().infinitetalk.behaviour().failNext("generate", Fault.OOM, 2);
+        String id = talkreel.client().submit(JobClient.job(URL, "Retry me from the video."));
+        JsonNode failed = talkreel.client().waitForEnd(id, DEADLINE);
         assertEquals("failed", failed.path("status").asText());
         assertEquals("video", failed.path("current_step").asText());
-        int downloads = emulators.yttools.calls().count("POST /api/download");
-        int tts = emulators.vibevoice.calls().count("POST /api/tts");
-        int prompts = emulators.comfyui.calls().count("POST /prompt");
+        int downloads = talkreel.emulators().yttools.calls().count("POST /api/download");
+        int tts = talkreel.emulators().vibevoice.calls().count("POST /api/tts");
+        int prompts = talkreel.emulators().comfyui.calls().count("POST /prompt");
 
         HttpResponse<String> retried = post("/api/jobs/" + id + "/retry");
         assertEquals(202, retried.statusCode(), retried.body());
-        JsonNode done = client.waitForEnd(id, DEADLINE);
+        JsonNode done = talkreel.client().waitForEnd(id, DEADLINE);
 
         assertEquals("done", done.path("status").asText(), done.toString());
         assertEquals(2, done.path("steps").path("video").path("attempt").asInt(), "second run of the video step");
         assertEquals(1, done.path("steps").path("voice").path("attempt").asInt());
-        assertEquals(downloads, emulators.yttools.calls().count("POST /api/download"), "audio not redone");
-        assertEquals(tts, emulators.vibevoice.calls().count("POST /api/tts"), "voice not redone");
-        assertEquals(prompts, emulators.comfyui.calls().count("POST /prompt"), "portrait not redone");
+        assertEquals(downloads, talkreel.emulators().yttools.calls().count("POST /api/download"), "audio not redone");
+        assertEquals(tts, talkreel.emulators().vibevoice.calls().count("POST /api/tts"), "voice not redone");
+        assertEquals(prompts, talkreel.emulators().comfyui.calls().count("POST /prompt"), "portrait not redone");
         assertEquals("retry", done.path("events").get(0).path("action").asText());
         assertEquals("video", done.path("events").get(0).path("step").asText());
         assertEquals(409, post("/api/jobs/" + id + "/retry").statusCode(), "a done job cannot be retried");
@@ -71,42 +59,42 @@ class JobActionsTest {
 
     @Test
     void aCancelledJobStopsAndComfyUiDropsItsPrompt() throws Exception {
-        emulators.comfyui.behaviour().latency("execute", Duration.ofSeconds(30));
-        emulators.yttools.behaviour().latency("task", Duration.ofSeconds(30));
-        String id = client.submit(JobClient.job(URL, "Never mind."));
-        client.waitFor(id, j -> !j.path("steps").path("portrait").path("task_id").isMissingNode()
+        talkreel.emulators().comfyui.behaviour().latency("execute", Duration.ofSeconds(30));
+        talkreel.emulators().yttools.behaviour().latency("task", Duration.ofSeconds(30));
+        String id = talkreel.client().submit(JobClient.job(URL, "Never mind."));
+        talkreel.client().waitFor(id, j -> !j.path("steps").path("portrait").path("task_id").isMissingNode()
                 && j.path("steps").path("portrait").hasNonNull("task_id"), DEADLINE);
 
-        HttpResponse<String> cancelled = http.send(HttpRequest.newBuilder(URI.create(stack.api() + "/api/jobs/" + id))
+        HttpResponse<String> cancelled = http.send(HttpRequest.newBuilder(URI.create(talkreel.stack().api() + "/api/jobs/" + id))
                 .DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, cancelled.statusCode(), cancelled.body());
 
-        JsonNode job = client.waitFor(id, j -> "cancelled".equals(j.path("steps").path("portrait").path("state").asText())
+        JsonNode job = talkreel.client().waitFor(id, j -> "cancelled".equals(j.path("steps").path("portrait").path("state").asText())
                 && "cancelled".equals(j.path("steps").path("audio").path("state").asText()), DEADLINE);
         assertEquals("cancelled", job.path("status").asText());
         assertEquals("cancel", job.path("events").get(0).path("action").asText());
-        waitUntil(() -> emulators.comfyui.calls().count("POST /interrupt") >= 1);
+        waitUntil(() -> talkreel.emulators().comfyui.calls().count("POST /interrupt") >= 1);
         JsonNode history = waitForHistory(job.path("steps").path("portrait").path("task_id").asText());
         assertEquals("error", history.path("status").path("status_str").asText(), "the prompt was interrupted");
-        assertEquals(409, http.send(HttpRequest.newBuilder(URI.create(stack.api() + "/api/jobs/" + id)).DELETE().build(),
+        assertEquals(409, http.send(HttpRequest.newBuilder(URI.create(talkreel.stack().api() + "/api/jobs/" + id)).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode(), "already cancelled");
     }
 
     @Test
     void theSameJobFileTwiceOrTheSameIdempotencyKeyGiveOneJob() throws Exception {
         String job = JobClient.job("https://youtu.be/idempotent1", "Only once, please.");
-        HttpResponse<String> first = client.post(job, "key-42");
-        HttpResponse<String> second = client.post(job, "key-42");
+        HttpResponse<String> first = talkreel.client().post(job, "key-42");
+        HttpResponse<String> second = talkreel.client().post(job, "key-42");
         assertEquals(202, first.statusCode());
         assertEquals(200, second.statusCode());
         String id = JobClient.JSON.readTree(first.body()).path("job_id").asText();
         assertEquals(id, JobClient.JSON.readTree(second.body()).path("job_id").asText());
 
         String file = JobClient.job("https://youtu.be/idempotent2", "Dropped twice.");
-        client.drop("twice-a.json", file);
-        PipelineTest.waitForOne(stack.shared().resolve("inbox/.done"), "twice-a.json");
-        client.drop("twice-b.json", file);
-        PipelineTest.waitForOne(stack.shared().resolve("inbox/.done"), "twice-b.json");
+        talkreel.client().drop("twice-a.json", file);
+        PipelineTest.waitForOne(talkreel.stack().shared().resolve("inbox/.done"), "twice-a.json");
+        talkreel.client().drop("twice-b.json", file);
+        PipelineTest.waitForOne(talkreel.stack().shared().resolve("inbox/.done"), "twice-b.json");
 
         assertEquals(1, jobsWithVideo("idempotent1"));
         assertEquals(1, jobsWithVideo("idempotent2"));
@@ -134,7 +122,7 @@ class JobActionsTest {
     }
 
     private HttpResponse<String> post(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(stack.api() + path)).POST(HttpRequest.BodyPublishers.noBody())
+        return http.send(HttpRequest.newBuilder(URI.create(talkreel.stack().api() + path)).POST(HttpRequest.BodyPublishers.noBody())
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -142,7 +130,7 @@ class JobActionsTest {
         long end = System.nanoTime() + DEADLINE.toNanos();
         while (System.nanoTime() < end) {
             JsonNode h = JobClient.JSON.readTree(http.send(HttpRequest.newBuilder(
-                    URI.create(emulators.comfyui.baseUrl() + "/history/" + promptId)).build(),
+                    URI.create(talkreel.emulators().comfyui.baseUrl() + "/history/" + promptId)).build(),
                     HttpResponse.BodyHandlers.ofString()).body()).path(promptId);
             if (!h.isMissingNode()) {
                 return h;
@@ -153,7 +141,7 @@ class JobActionsTest {
     }
 
     private long jobsWithVideo(String videoId) throws Exception {
-        try (Stream<Path> dirs = Files.list(stack.shared().resolve("jobs"))) {
+        try (Stream<Path> dirs = Files.list(talkreel.stack().shared().resolve("jobs"))) {
             long n = 0;
             for (Path d : dirs.filter(d -> Files.isRegularFile(d.resolve("job.json"))).toList()) {
                 if (videoId.equals(JobClient.JSON.readTree(d.resolve("job.json").toFile()).path("input")

@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.talkreel.JobClient;
 import dev.talkreel.RunningStack;
-import dev.talkreel.demo.LocalStack;
-import dev.talkreel.emulator.Emulators;
 import dev.talkreel.emulator.Fault;
 import dev.talkreel.media.MediaInfo;
 import dev.talkreel.media.MediaProbe;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,25 +30,15 @@ class PipelineTest {
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
 
     @RegisterExtension
-    static final RunningStack TALKREEL = new RunningStack(Map.of());
-    LocalStack stack;
-    JobClient client;
-    Emulators emulators;
-
-    @BeforeEach
-    void bind() {
-        stack = TALKREEL.stack();
-        client = TALKREEL.client();
-        emulators = TALKREEL.emulators();
-    }
+    static final RunningStack talkreel = new RunningStack(Map.of());
 
     @Test
     void aJobFileInTheInboxEndsInTheOutboxAsAnEightSecondVideo() throws Exception {
-        client.drop("hello.json", JobClient.job(URL, "Hello from the inbox, in a voice cut from YouTube."));
+        talkreel.client().drop("hello.json", JobClient.job(URL, "Hello from the inbox, in a voice cut from YouTube."));
 
-        Path inboxDone = waitForOne(stack.shared().resolve("inbox/.done"), "hello.json");
+        Path inboxDone = waitForOne(talkreel.stack().shared().resolve("inbox/.done"), "hello.json");
         String jobId = jobIdFor("inbox:hello.json");
-        Path result = JobClient.waitForFile(stack.shared().resolve("outbox/" + jobId + ".json"), JOB_DEADLINE);
+        Path result = JobClient.waitForFile(talkreel.stack().shared().resolve("outbox/" + jobId + ".json"), JOB_DEADLINE);
 
         JsonNode message = JobClient.JSON.readTree(result.toFile());
         assertEquals("done", message.path("status").asText());
@@ -65,7 +52,7 @@ class PipelineTest {
         assertFalse(message.path("steps").path("portrait").path("task_id").asText().isBlank());
         assertEquals(8.0, message.path("steps").path("voice").path("details").path("padded_seconds").asDouble(), 0.001);
 
-        Path video = stack.shared().resolve("outbox/" + jobId + ".mp4");
+        Path video = talkreel.stack().shared().resolve("outbox/" + jobId + ".mp4");
         assertEquals(video.toString(), message.path("video").path("path").asText());
         MediaInfo info = MediaProbe.probe(video, true);
         assertEquals("h264", info.video().codecName());
@@ -80,19 +67,19 @@ class PipelineTest {
 
     @Test
     void anHttpJobIsAcceptedAtOnceAndItsStatusShowsEveryStep() throws Exception {
-        emulators.infinitetalk.behaviour().latency("generate", Duration.ofSeconds(1));
-        HttpResponse<String> accepted = client.post(JobClient.job(URL, "Status please."));
+        talkreel.emulators().infinitetalk.behaviour().latency("generate", Duration.ofSeconds(1));
+        HttpResponse<String> accepted = talkreel.client().post(JobClient.job(URL, "Status please."));
         assertEquals(202, accepted.statusCode(), accepted.body());
         JsonNode answer = JobClient.JSON.readTree(accepted.body());
         String id = answer.path("job_id").asText();
         assertEquals("/api/jobs/" + id, answer.path("status_url").asText());
         assertEquals("queued", answer.path("status").asText(), "answered before any work was done");
 
-        JsonNode running = client.waitFor(id, j -> "video".equals(j.path("current_step").asText()), JOB_DEADLINE);
+        JsonNode running = talkreel.client().waitFor(id, j -> "video".equals(j.path("current_step").asText()), JOB_DEADLINE);
         assertEquals("running", running.path("status").asText());
         assertEquals("done", running.path("steps").path("voice").path("state").asText());
 
-        JsonNode done = client.waitForEnd(id, JOB_DEADLINE);
+        JsonNode done = talkreel.client().waitForEnd(id, JOB_DEADLINE);
         assertEquals("done", done.path("status").asText(), done.toString());
         for (String step : List.of("audio", "voice", "portrait", "video")) {
             JsonNode s = done.path("steps").path(step);
@@ -102,31 +89,31 @@ class PipelineTest {
             assertFalse(s.path("ended").asText().isBlank(), step);
         }
         assertTrue(Files.isRegularFile(Path.of(done.path("result").path("video").asText())));
-        JsonNode list = JobClient.JSON.readTree(client.get("/api/jobs").body());
+        JsonNode list = JobClient.JSON.readTree(talkreel.client().get("/api/jobs").body());
         assertTrue(list.path("jobs").findValuesAsText("job_id").contains(id));
-        assertEquals(404, client.get("/api/jobs/20200101-000000-nosuch").statusCode());
+        assertEquals(404, talkreel.client().get("/api/jobs/20200101-000000-nosuch").statusCode());
     }
 
     @Test
     void comfyUiAnswersEmptyHistoryManyTimesBeforeThePortraitIsDone() throws Exception {
-        emulators.comfyui.behaviour().latency("execute", Duration.ofMillis(2500));
-        String id = client.submit(JobClient.job(URL, "Patience is a virtue."));
+        talkreel.emulators().comfyui.behaviour().latency("execute", Duration.ofMillis(2500));
+        String id = talkreel.client().submit(JobClient.job(URL, "Patience is a virtue."));
 
-        JsonNode done = client.waitForEnd(id, JOB_DEADLINE);
+        JsonNode done = talkreel.client().waitForEnd(id, JOB_DEADLINE);
 
         assertEquals("done", done.path("status").asText(), done.toString());
-        int historyPolls = emulators.comfyui.calls().count("GET /history/:prompt_id");
+        int historyPolls = talkreel.emulators().comfyui.calls().count("GET /history/:prompt_id");
         assertTrue(historyPolls >= 10, "history polled " + historyPolls + " times");
-        assertEquals(1, emulators.comfyui.calls().count("POST /prompt"), "submitted once");
+        assertEquals(1, talkreel.emulators().comfyui.calls().count("POST /prompt"), "submitted once");
         assertTrue(done.path("steps").path("portrait").path("details").path("polls").asInt() >= 10);
     }
 
     @Test
     void aTaskThatFailsFailsTheJobWithItsStepAndMessage() throws Exception {
-        emulators.yttools.behaviour().failNext("task", Fault.TASK_FAILED, 1);
-        String id = client.submit(JobClient.job(URL, "This will not be said."));
+        talkreel.emulators().yttools.behaviour().failNext("task", Fault.TASK_FAILED, 1);
+        String id = talkreel.client().submit(JobClient.job(URL, "This will not be said."));
 
-        JsonNode failed = client.waitForEnd(id, JOB_DEADLINE);
+        JsonNode failed = talkreel.client().waitForEnd(id, JOB_DEADLINE);
 
         assertEquals("failed", failed.path("status").asText());
         assertEquals("audio", failed.path("current_step").asText());
@@ -141,49 +128,49 @@ class PipelineTest {
 
     @Test
     void aServiceErrorIsRetriedAndTheJobStillFinishes() throws Exception {
-        emulators.vibevoice.behaviour().failNext("tts", Fault.ERROR_500, 1);
-        String id = client.submit(JobClient.job(URL, "Second time lucky."));
+        talkreel.emulators().vibevoice.behaviour().failNext("tts", Fault.ERROR_500, 1);
+        String id = talkreel.client().submit(JobClient.job(URL, "Second time lucky."));
 
-        JsonNode done = client.waitForEnd(id, JOB_DEADLINE);
+        JsonNode done = talkreel.client().waitForEnd(id, JOB_DEADLINE);
 
         assertEquals("done", done.path("status").asText(), done.toString());
-        assertEquals(2, emulators.vibevoice.calls().count("POST /api/tts"));
+        assertEquals(2, talkreel.emulators().vibevoice.calls().count("POST /api/tts"));
     }
 
     @Test
     void outOfGpuMemoryIsRetriedOnceAfterACoolDownThenFailsSayingSo() throws Exception {
-        emulators.infinitetalk.behaviour().failNext("generate", Fault.OOM, 3);
-        String id = client.submit(JobClient.job(URL, "Too big for the card."));
+        talkreel.emulators().infinitetalk.behaviour().failNext("generate", Fault.OOM, 3);
+        String id = talkreel.client().submit(JobClient.job(URL, "Too big for the card."));
 
-        JsonNode failed = client.waitForEnd(id, JOB_DEADLINE);
+        JsonNode failed = talkreel.client().waitForEnd(id, JOB_DEADLINE);
 
         assertEquals("failed", failed.path("status").asText());
         JsonNode error = failed.path("steps").path("video").path("error");
         assertEquals("HttpOperationFailedException", error.path("error_class").asText());
         assertTrue(error.path("message").asText().contains("infinitetalk-api answered HTTP 500"), error.toString());
         assertTrue(error.path("message").asText().contains("CUDA out of memory"), error.toString());
-        assertEquals(2, emulators.infinitetalk.calls().count("POST /api/generate-video"), "one retry, not three");
+        assertEquals(2, talkreel.emulators().infinitetalk.calls().count("POST /api/generate-video"), "one retry, not three");
     }
 
     @Test
     void speechLongerThanTheVideoFailsTheJobSayingByHowMuch() throws Exception {
-        String id = client.submit(JobClient.jobWithWords(22));
+        String id = talkreel.client().submit(JobClient.jobWithWords(22));
 
-        JsonNode failed = client.waitForEnd(id, JOB_DEADLINE);
+        JsonNode failed = talkreel.client().waitForEnd(id, JOB_DEADLINE);
 
         assertEquals("failed", failed.path("status").asText());
         String message = failed.path("steps").path("voice").path("error").path("message").asText();
         assertTrue(message.contains("lasts 8.80 s, 0.80 s longer than the 8-second video"), message);
-        assertEquals(0, emulators.infinitetalk.calls().count("POST /api/generate-video"));
+        assertEquals(0, talkreel.emulators().infinitetalk.calls().count("POST /api/generate-video"));
     }
 
     @Test
     void badJobFilesAndBodiesAreRefusedWithTheirReasonAndNothingIsLost() throws Exception {
-        client.drop("vimeo.json", JobClient.job("https://vimeo.com/123456", "Not from YouTube."));
-        client.drop("broken.json", "{\"youtube_url\": ");
+        talkreel.client().drop("vimeo.json", JobClient.job("https://vimeo.com/123456", "Not from YouTube."));
+        talkreel.client().drop("broken.json", "{\"youtube_url\": ");
 
-        Path vimeo = waitForOne(stack.shared().resolve("inbox/.failed"), "vimeo.json");
-        Path broken = waitForOne(stack.shared().resolve("inbox/.failed"), "broken.json");
+        Path vimeo = waitForOne(talkreel.stack().shared().resolve("inbox/.failed"), "vimeo.json");
+        Path broken = waitForOne(talkreel.stack().shared().resolve("inbox/.failed"), "broken.json");
         JsonNode why = JobClient.JSON.readTree(vimeo.resolveSibling(vimeo.getFileName() + ".error.json").toFile());
         assertEquals("youtube_url", why.path("errors").get(0).path("field").asText());
         assertTrue(why.path("errors").get(0).path("message").asText().contains("YouTube video URL"));
@@ -192,41 +179,41 @@ class PipelineTest {
         JsonNode brokenWhy = JobClient.JSON.readTree(broken.resolveSibling(broken.getFileName() + ".error.json").toFile());
         assertEquals("body", brokenWhy.path("errors").get(0).path("field").asText());
 
-        HttpResponse<String> refused = client.post("{\"youtube_url\": \"" + URL + "\", \"script\": \" \", \"seed\": -1}");
+        HttpResponse<String> refused = talkreel.client().post("{\"youtube_url\": \"" + URL + "\", \"script\": \" \", \"seed\": -1}");
         assertEquals(400, refused.statusCode());
         JsonNode errors = JobClient.JSON.readTree(refused.body()).path("errors");
         assertEquals(List.of("script", "seed"), errors.findValuesAsText("field"));
-        HttpResponse<String> tooLong = client.post(JobClient.jobWithWords(40));
+        HttpResponse<String> tooLong = talkreel.client().post(JobClient.jobWithWords(40));
         assertEquals(400, tooLong.statusCode());
         assertTrue(tooLong.body().contains("40 words, about 16.0 s of speech"), tooLong.body());
-        assertEquals(0, emulators.yttools.calls().total(), "nothing refused reached a service");
+        assertEquals(0, talkreel.emulators().yttools.calls().total(), "nothing refused reached a service");
     }
 
     @Test
     void twoJobsAtOnceNeverRunTwoGpuStepsAtTheSameTime() throws Exception {
-        emulators.vibevoice.behaviour().latency("tts", Duration.ofMillis(700));
-        emulators.comfyui.behaviour().latency("execute", Duration.ofMillis(700));
-        emulators.infinitetalk.behaviour().latency("generate", Duration.ofMillis(700));
-        client.drop("first.json", JobClient.job(URL, "First of two."));
-        client.drop("second.json", JobClient.job("https://youtu.be/dQw4w9WgXcQ", "Second of two."));
+        talkreel.emulators().vibevoice.behaviour().latency("tts", Duration.ofMillis(700));
+        talkreel.emulators().comfyui.behaviour().latency("execute", Duration.ofMillis(700));
+        talkreel.emulators().infinitetalk.behaviour().latency("generate", Duration.ofMillis(700));
+        talkreel.client().drop("first.json", JobClient.job(URL, "First of two."));
+        talkreel.client().drop("second.json", JobClient.job("https://youtu.be/dQw4w9WgXcQ", "Second of two."));
 
         String first = jobIdFor("inbox:first.json");
         String second = jobIdFor("inbox:second.json");
-        assertEquals("done", client.waitForEnd(first, JOB_DEADLINE).path("status").asText());
-        assertEquals("done", client.waitForEnd(second, JOB_DEADLINE).path("status").asText());
+        assertEquals("done", talkreel.client().waitForEnd(first, JOB_DEADLINE).path("status").asText());
+        assertEquals("done", talkreel.client().waitForEnd(second, JOB_DEADLINE).path("status").asText());
 
-        assertEquals(6, emulators.gpu.runs(), "three GPU steps per job");
-        assertNull(emulators.gpu.firstOverlap());
-        assertEquals(1, emulators.gpu.maxConcurrent());
+        assertEquals(6, talkreel.emulators().gpu.runs(), "three GPU steps per job");
+        assertNull(talkreel.emulators().gpu.firstOverlap());
+        assertEquals(1, talkreel.emulators().gpu.maxConcurrent());
     }
 
     /** The id of the job created from a source (inbox:name or http), waiting for it to appear. */
     private String jobIdFor(String source) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < end) {
-            JsonNode jobs = JobClient.JSON.readTree(client.get("/api/jobs?limit=200").body()).path("jobs");
+            JsonNode jobs = JobClient.JSON.readTree(talkreel.client().get("/api/jobs?limit=200").body()).path("jobs");
             for (JsonNode row : jobs) {
-                JsonNode job = client.job(row.path("job_id").asText());
+                JsonNode job = talkreel.client().job(row.path("job_id").asText());
                 if (source.equals(job.path("source").asText())) {
                     return job.path("job_id").asText();
                 }

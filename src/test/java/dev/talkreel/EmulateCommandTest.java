@@ -40,6 +40,10 @@ class EmulateCommandTest {
                 URI uri = URI.create("http://127.0.0.1:" + ports[i] + health[i]);
                 assertEquals(200, waitForStatus(http, uri, Duration.ofSeconds(30)), uri.toString());
             }
+            HttpResponse<String> gpu = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports[2]
+                    + "/_emulator/gpu")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, gpu.statusCode());
+            assertTrue(gpu.body().contains("\"max_concurrent\":0"), gpu.body());
             assertTrue(p.isAlive());
         } finally {
             p.destroy();

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * A real HTTP server on loopback that plays one of the four AI services. Subclasses declare their endpoints with
  * {@link #on}; this class counts every call, applies the planned generic faults (500, hang, dropped connection,
  * malformed JSON), runs handlers on worker threads (they may sleep or run ffmpeg), and offers a small admin API under
- * {@code /_emulator/} (calls, behaviour, reset) to steer an emulator started with {@code talkreel.jar emulate}.
+ * {@code /_emulator/} (calls, gpu, behaviour, reset) to steer an emulator started with {@code talkreel.jar emulate}.
  */
 public abstract class EmulatorServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmulatorServer.class);
@@ -67,6 +67,14 @@ public abstract class EmulatorServer implements AutoCloseable {
         router = Router.router(vertx);
         router.route("/_emulator/*").handler(BodyHandler.create());
         router.get("/_emulator/calls").handler(ctx -> send(ctx, Reply.json(calls.snapshot())));
+        router.get("/_emulator/gpu").handler(ctx -> {
+            Map<String, Object> meter = new java.util.LinkedHashMap<>();
+            meter.put("busy", gpu.busy());
+            meter.put("max_concurrent", gpu.maxConcurrent());
+            meter.put("runs", gpu.runs());
+            meter.put("first_overlap", gpu.firstOverlap());
+            send(ctx, Reply.json(meter));
+        });
         router.post("/_emulator/reset").handler(ctx -> {
             behaviour.reset();
             calls.reset();

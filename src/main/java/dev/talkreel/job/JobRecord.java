@@ -43,6 +43,7 @@ public class JobRecord {
         return steps.computeIfAbsent(name, k -> new StepRecord());
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isTerminal() {
         return DONE.equals(status) || FAILED.equals(status) || CANCELLED.equals(status);
     }

@@ -118,8 +118,10 @@ public abstract class EmulatorServer implements AutoCloseable {
     /** Declares an endpoint; {@code operation} names it for latency and fault settings. */
     protected void on(HttpMethod method, String path, String operation, Handler handler) {
         String endpoint = method.name() + " " + path;
+        // uploads (VibeVoice's voice_audio part) go to the temp folder, not to the working directory
         router.route(method, path).handler(BodyHandler.create().setBodyLimit(512L * 1024 * 1024)
-                .setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(true));
+                .setDeleteUploadedFilesOnEnd(true).setHandleFileUploads(true)
+                .setUploadsDirectory(Path.of(System.getProperty("java.io.tmpdir"), "talkreel-emulator-uploads").toString()));
         router.route(method, path).handler(ctx -> dispatch(ctx, endpoint, operation, handler));
     }
 

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +65,7 @@ public final class Intake {
             LOG.warn("inbox file {} rejected: {}", name, summary(result.errors()));
             return;
         }
-        JobStore.Created created = jobs.create(result.job(), "inbox:" + name, "file:" + sha256(body));
+        JobStore.Created created = jobs.create(result.job(), "inbox:" + name, "file:" + JobStore.sha256(body));
         exchange.setProperty(INBOX_TARGET, ".done/" + kept);
         if (created.existing()) {
             LOG.info("inbox file {} is the same as job {}: no new job", name, created.job().jobId);
@@ -117,13 +116,5 @@ public final class Intake {
 
     private static String summary(List<FieldError> errors) {
         return errors.stream().map(e -> e.field() + " " + e.message()).reduce((a, b) -> a + "; " + b).orElse("");
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -50,36 +50,39 @@ public final class JobApi {
      * DELETE /api/jobs/{id}: cancels the job. A portrait ComfyUI is rendering for it is named in exchangeProperty
      * taskId, so the route can have ComfyUI drop it.
      */
-    public void cancel(@Header("id") String id, Exchange exchange) {
-        if (jobs.find(id).isEmpty()) {
-            reply(exchange, 404, Map.of("error", "no job " + id));
-            return;
-        }
-        JobStore.Action done = jobs.cancel(id);
-        if (done.refusal() != null) {
-            reply(exchange, 409, Map.of("error", done.refusal()));
-            return;
-        }
-        var portrait = done.job().step("portrait");
-        if (portrait.taskId != null && !"done".equals(portrait.state)) {
+    public void cancel(@Header("id") String id, Exchange exchange) throws IOException {
+        JobRecord job = act(id, exchange, jobs::cancel, 200);
+        var portrait = job == null ? null : job.step("portrait");
+        if (portrait != null && portrait.taskId != null && !"done".equals(portrait.state)) {
             exchange.setProperty(dev.talkreel.pipeline.Props.JOB_ID, id);
             exchange.setProperty(dev.talkreel.pipeline.Props.TASK_ID, portrait.taskId);
         }
-        reply(exchange, 200, done.job());
     }
 
     /** POST /api/jobs/{id}/retry: resumes a failed or cancelled job from the step where it stopped. */
     public void retry(@Header("id") String id, Exchange exchange) throws IOException {
+        act(id, exchange, jobs::retry, 202);
+    }
+
+    /** Runs an operator action and answers: 404 for no such job, 409 when refused; returns the job when done. */
+    private JobRecord act(String id, Exchange exchange, Action action, int okStatus) throws IOException {
         if (jobs.find(id).isEmpty()) {
             reply(exchange, 404, Map.of("error", "no job " + id));
-            return;
+            return null;
         }
-        JobStore.Action done = jobs.retry(id);
+        JobStore.Action done = action.apply(id);
         if (done.refusal() != null) {
             reply(exchange, 409, Map.of("error", done.refusal()));
-            return;
+            return null;
         }
-        reply(exchange, 202, done.job());
+        reply(exchange, okStatus, done.job());
+        return done.job();
+    }
+
+    /** A JobStore action on one job. */
+    @FunctionalInterface
+    private interface Action {
+        JobStore.Action apply(String jobId) throws IOException;
     }
 
     /** Sets a JSON reply with its status code. */

@@ -28,6 +28,7 @@ import org.apache.camel.main.Main;
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEADLINE = Duration.ofMinutes(10);
+    private static final java.util.Set<String> TERMINAL = java.util.Set.of("done", "failed", "cancelled");
     private final Settings settings;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -74,7 +75,7 @@ public final class Demo {
                 System.out.println("the job did not finish within " + DEADLINE.toMinutes() + " minutes");
                 return 1;
             }
-        } while (!Terminal.STATES.contains(record.path("status").asText()));
+        } while (!TERMINAL.contains(record.path("status").asText()));
         if (!"done".equals(record.path("status").asText())) {
             System.out.println("job " + record.path("status").asText() + ": " + record.path("error").path("message").asText());
             return 1;
@@ -110,9 +111,5 @@ public final class Demo {
         if (System.getProperty(key) == null) {
             System.setProperty(key, value);
         }
-    }
-
-    private static final class Terminal {
-        static final java.util.Set<String> STATES = java.util.Set.of("done", "failed", "cancelled");
     }
 }

@@ -33,21 +33,20 @@ public final class AtomicFiles {
         return n[0];
     }
 
-    /** Copies a file into place (a move when both are on one file system and {@code move} is set). */
-    public static void copyFile(Path source, Path target, boolean move) throws IOException {
+    /**
+     * Puts a finished file in a second place without touching the first: a hard link when both are on one file
+     * system (no bytes copied, whatever the size), a streamed copy otherwise. Artifacts are never changed once
+     * written, so sharing the bytes is safe.
+     */
+    public static void publish(Path source, Path target) throws IOException {
         Path tmp = temp(target);
         try {
-            if (move) {
-                try {
-                    Files.move(source, tmp, StandardCopyOption.ATOMIC_MOVE);
-                } catch (java.nio.file.FileSystemException e) {
-                    Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    Files.deleteIfExists(source);
-                }
-            } else {
+            try {
+                Files.createLink(tmp, source);
+            } catch (IOException | UnsupportedOperationException notLinkable) {
                 Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
             }
-            rename(tmp, target);
+            moveIntoPlace(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -60,7 +59,7 @@ public final class AtomicFiles {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 writer.write(out);
             }
-            rename(tmp, target);
+            moveIntoPlace(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -72,7 +71,8 @@ public final class AtomicFiles {
                 + ".part");
     }
 
-    private static void rename(Path tmp, Path target) throws IOException {
+    /** Renames a finished temporary file (made by {@link #temp}) onto its final name in one step. */
+    public static void moveIntoPlace(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

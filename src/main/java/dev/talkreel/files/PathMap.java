@@ -1,9 +1,7 @@
 package dev.talkreel.files;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -74,10 +72,6 @@ public final class PathMap {
         }
         throw new PathOutsideVolumeException("local file " + local + " is in no folder mapped for this service "
                 + serviceToLocal.values());
-    }
-
-    public List<Path> localRoots() {
-        return new ArrayList<>(serviceToLocal.values());
     }
 
     private static String normaliseService(String s) {

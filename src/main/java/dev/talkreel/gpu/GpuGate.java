@@ -15,12 +15,10 @@ import org.apache.camel.Exchange;
 public final class GpuGate {
     private static final String HOLDS_SLOT = "talkreelGpuSlot";
     private final Semaphore slots;
-    private final int capacity;
     private final long maxWaitMs;
     private final JobStore jobs;
 
     public GpuGate(int capacity, long maxWaitMs, JobStore jobs) {
-        this.capacity = capacity;
         this.slots = new Semaphore(capacity, true);
         this.maxWaitMs = maxWaitMs;
         this.jobs = jobs;
@@ -47,13 +45,5 @@ public final class GpuGate {
             exchange.removeProperty(HOLDS_SLOT);
             slots.release();
         }
-    }
-
-    public int inUse() {
-        return capacity - slots.availablePermits();
-    }
-
-    public int capacity() {
-        return capacity;
     }
 }

@@ -71,7 +71,7 @@ public final class JobStore {
         Path keyFile = null;
         String id = newId();
         if (idempotencyKey != null && !idempotencyKey.isBlank()) {
-            keyFile = volume.jobs().resolve(".keys").resolve(sha256(idempotencyKey));
+            keyFile = volume.jobs().resolve(".keys").resolve(sha256(idempotencyKey.getBytes(StandardCharsets.UTF_8)));
             Files.createDirectories(keyFile.getParent());
             try {
                 Files.writeString(Files.createFile(keyFile), id, StandardCharsets.UTF_8);
@@ -206,16 +206,10 @@ public final class JobStore {
         return true;
     }
 
-    public boolean isDone(String jobId, String step) {
-        return Files.isRegularFile(volume.jobDir(jobId).resolve(markerName(step)));
-    }
-
-    /** Whether a step should run now: not done already, and the job still alive. */
+    /** Whether a step should run now: not done already (the record is corrected from the markers), job alive. */
     public boolean shouldRun(String jobId, String step) {
-        if (isDone(jobId, step)) {
-            return false;
-        }
-        return find(jobId).map(j -> !j.isTerminal() && !StepRecord.FAILED.equals(j.step(step).state)).orElse(false);
+        return find(jobId).map(j -> !j.isTerminal() && !StepRecord.DONE.equals(j.step(step).state)
+                && !StepRecord.FAILED.equals(j.step(step).state)).orElse(false);
     }
 
     public void stepWaiting(String jobId, String step) {
@@ -249,11 +243,6 @@ public final class JobStore {
 
     public String taskIdOf(String jobId, String step) {
         return find(jobId).map(j -> j.step(step).taskId).orElse(null);
-    }
-
-    /** Adds step-specific facts to the record (not yet done). */
-    public void stepDetail(String jobId, String step, String key, Object value) {
-        update(jobId, job -> job.step(step).details.put(key, value));
     }
 
     /**
@@ -431,9 +420,10 @@ public final class JobStore {
         return id;
     }
 
-    static String sha256(String text) {
+    /** The hex SHA-256 of some bytes: idempotency keys and job file contents become file names this way. */
+    public static String sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

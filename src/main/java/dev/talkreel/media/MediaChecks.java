@@ -2,8 +2,9 @@ package dev.talkreel.media;
 
 import dev.talkreel.job.JobStore;
 import dev.talkreel.pipeline.PipelineStep;
-import dev.talkreel.pipeline.Props;
+import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.pipeline.StepFailedException;
+import dev.talkreel.pipeline.StepTracker;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -71,12 +72,11 @@ public final class MediaChecks {
         int rate = info.audio().sampleRate() > 0 ? info.audio().sampleRate() : 24000;
         long samples = Math.round(videoSeconds * rate);
         Path padded = dir(exchange).resolve(PipelineStep.VOICE.artifact());
-        Path tmp = dev.talkreel.files.AtomicFiles.temp(padded).resolveSibling("." + padded.getFileName() + ".part.wav");
+        Path tmp = AtomicFiles.temp(padded);
         try {
             Ffmpeg.run(Duration.ofMinutes(2), "-i", raw.toString(), "-af", "apad=whole_len=" + samples,
-                    "-ac", "1", "-ar", String.valueOf(rate), "-c:a", "pcm_s16le", tmp.toString());
-            Files.move(tmp, padded, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    "-ac", "1", "-ar", String.valueOf(rate), "-c:a", "pcm_s16le", "-f", "wav", tmp.toString());
+            AtomicFiles.moveIntoPlace(tmp, padded);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -134,12 +134,11 @@ public final class MediaChecks {
     }
 
     private static String jobId(Exchange exchange) {
-        return exchange.getProperty(Props.JOB_ID, String.class);
+        return StepTracker.jobId(exchange);
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> details(Exchange exchange) {
-        return exchange.getProperty(Props.STEP_DETAILS, Map.class);
+        return StepTracker.details(exchange);
     }
 
     static double round(double v) {

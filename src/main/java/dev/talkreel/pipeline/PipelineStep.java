@@ -4,20 +4,18 @@ import java.util.Locale;
 
 /** The four steps, the service behind each, and the artifact each leaves in the job folder. */
 public enum PipelineStep {
-    AUDIO("yttools", "yttools", false, "reference.mp3"),
-    VOICE("vibevoice", "vibevoice-api", true, "voice-8s.wav"),
-    PORTRAIT("comfyui", "ComfyUI", true, "portrait.png"),
-    VIDEO("infinitetalk", "infinitetalk-api", true, "video.mp4");
+    AUDIO("yttools", "yttools", "reference.mp3"),
+    VOICE("vibevoice", "vibevoice-api", "voice-8s.wav"),
+    PORTRAIT("comfyui", "ComfyUI", "portrait.png"),
+    VIDEO("infinitetalk", "infinitetalk-api", "video.mp4");
 
     private final String configKey;
     private final String serviceName;
-    private final boolean gpu;
     private final String artifact;
 
-    PipelineStep(String configKey, String serviceName, boolean gpu, String artifact) {
+    PipelineStep(String configKey, String serviceName, String artifact) {
         this.configKey = configKey;
         this.serviceName = serviceName;
-        this.gpu = gpu;
         this.artifact = artifact;
     }
 
@@ -37,10 +35,6 @@ public enum PipelineStep {
 
     public String serviceName() {
         return serviceName;
-    }
-
-    public boolean usesGpu() {
-        return gpu;
     }
 
     public String artifact() {

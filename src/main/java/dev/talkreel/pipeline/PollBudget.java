@@ -11,6 +11,7 @@ import org.apache.camel.Exchange;
  */
 public final class PollBudget {
     private static final int MAX_SUBMITS = 3;
+    private static final String SUBMITS = "submits";
     private final Map<PipelineStep, Limits> limits;
     private final dev.talkreel.job.JobStore jobs;
 
@@ -23,18 +24,17 @@ public final class PollBudget {
         this.jobs = jobs;
     }
 
-    /** Starts the clock of a step's polling. */
+    /** Resets the counters of a step's polling (its clock is the step's own, see StepTracker.started). */
     public void begin(Exchange exchange) {
-        exchange.setProperty("pollStartedMs", System.currentTimeMillis());
-        exchange.setProperty("polls", 0);
-        exchange.setProperty("submits", 0);
-        exchange.setProperty("resubmitDelayMs", 0L);
+        exchange.setProperty(Props.POLLS, 0);
+        exchange.setProperty(SUBMITS, 0);
+        exchange.setProperty(Props.RESUBMIT_DELAY_MS, 0L);
     }
 
     /** Counts a submission; the service may lose a task once or twice (a restart), not forever. */
     public void submitting(Exchange exchange) {
-        int submits = exchange.getProperty("submits", 0, Integer.class) + 1;
-        exchange.setProperty("submits", submits);
+        int submits = exchange.getProperty(SUBMITS, 0, Integer.class) + 1;
+        exchange.setProperty(SUBMITS, submits);
         if (submits > MAX_SUBMITS) {
             PipelineStep step = RetryPolicy.stepOf(exchange);
             throw new StepFailedException(step.serviceName() + " lost the task " + (submits - 1)
@@ -52,9 +52,9 @@ public final class PollBudget {
             throw new StepCancelledException("the job was cancelled while " + step.serviceName() + " worked");
         }
         Limits l = limits.get(step);
-        int polls = exchange.getProperty("polls", 0, Integer.class) + 1;
-        exchange.setProperty("polls", polls);
-        long elapsed = System.currentTimeMillis() - exchange.getProperty("pollStartedMs", 0L, Long.class);
+        int polls = exchange.getProperty(Props.POLLS, 0, Integer.class) + 1;
+        exchange.setProperty(Props.POLLS, polls);
+        long elapsed = RetryPolicy.elapsedMs(exchange);
         if (polls > l.maxPolls()) {
             throw new StepTimeoutException(step.serviceName() + " had not finished after " + l.maxPolls()
                     + " polls (talkreel." + step.configKey() + ".max-polls)");

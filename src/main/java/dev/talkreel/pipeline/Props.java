@@ -14,6 +14,14 @@ public final class Props {
     public static final String POLL_DETAIL = "pollDetail";
     /** Facts a step gathers on its way, stored with its done marker. */
     public static final String STEP_DETAILS = "stepDetails";
+    /** When the step started (System.nanoTime()): its deadline counts from here, polls and retries alike. */
+    public static final String STEP_STARTED_NANOS = "stepStartedNanos";
+    /** How many polls the step made so far. */
+    public static final String POLLS = "polls";
+    /** A pause before submitting again (a cool-down after the service ran out of GPU memory), in milliseconds. */
+    public static final String RESUBMIT_DELAY_MS = "resubmitDelayMs";
+    /** Why RetryPolicy gave up early (the deadline), for the failure record. */
+    public static final String RETRY_STOP_REASON = "retryStopReason";
 
     private Props() {
     }

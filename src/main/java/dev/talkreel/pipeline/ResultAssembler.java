@@ -38,7 +38,7 @@ public final class ResultAssembler {
         JobRecord job = jobs.get(jobId);
         Path outbox = jobs.volume().outbox();
         Path video = outbox.resolve(jobId + ".mp4");
-        AtomicFiles.copyFile(jobs.volume().jobDir(jobId).resolve(PipelineStep.VIDEO.artifact()), video, false);
+        AtomicFiles.publish(jobs.volume().jobDir(jobId).resolve(PipelineStep.VIDEO.artifact()), video);
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("job_id", jobId);

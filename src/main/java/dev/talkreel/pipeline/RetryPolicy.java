@@ -33,10 +33,6 @@ public final class RetryPolicy {
         this.policies = policies;
     }
 
-    public Policy policy(PipelineStep step) {
-        return policies.get(step);
-    }
-
     /** Called by retryWhile with the exchange whose call failed; sets the pause before the next try. */
     public boolean shouldRetry(Exchange exchange) {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -64,7 +60,7 @@ public final class RetryPolicy {
             delay = policy.delay(retries);
         }
         if (elapsedMs(exchange) + delay > policy.deadlineMs()) {
-            exchange.setProperty("retryStopReason", "the step's deadline of " + policy.deadlineMs() / 1000
+            exchange.setProperty(Props.RETRY_STOP_REASON, "the step's deadline of " + policy.deadlineMs() / 1000
                     + " s (talkreel." + step.configKey() + ".deadline-ms) leaves no time for another try");
             return false;
         }
@@ -100,7 +96,7 @@ public final class RetryPolicy {
     }
 
     static long elapsedMs(Exchange exchange) {
-        Long started = exchange.getProperty("stepStartedNanos", Long.class);
+        Long started = exchange.getProperty(Props.STEP_STARTED_NANOS, Long.class);
         return started == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     }
 

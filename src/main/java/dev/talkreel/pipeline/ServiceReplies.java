@@ -107,7 +107,7 @@ public final class ServiceReplies {
             }
             poll(exchange, RUNNING, "not in history yet");
             // {} is also what ComfyUI says of a prompt it lost: ask its queue now and then (first poll, every 10th)
-            int polls = exchange.getProperty("polls", 1, Integer.class);
+            int polls = exchange.getProperty(Props.POLLS, 1, Integer.class);
             exchange.setProperty("comfyCheckQueue", polls == 1 || polls % 10 == 0);
             return;
         }
@@ -119,7 +119,7 @@ public final class ServiceReplies {
             if (RetryPolicy.looksLikeOutOfMemory(error) && !Boolean.TRUE.equals(exchange.getProperty("comfyOomRetried"))) {
                 // out of GPU memory: submitted once more, after a cool-down (the template waits resubmitDelayMs)
                 exchange.setProperty("comfyOomRetried", true);
-                exchange.setProperty("resubmitDelayMs", comfyOomCooldownMs);
+                exchange.setProperty(Props.RESUBMIT_DELAY_MS, comfyOomCooldownMs);
                 poll(exchange, UNKNOWN, "ComfyUI ran out of GPU memory (" + error + "); trying once more");
                 return;
             }
@@ -216,8 +216,7 @@ public final class ServiceReplies {
             throw new StepFailedException("infinitetalk-api said the video is at " + servicePath + ", but " + local
                     + " does not exist: is its output folder mounted here (talkreel.infinitetalk.path-map)?");
         }
-        AtomicFiles.copyFile(local, jobs.volume().jobDir(StepTracker.jobId(exchange)).resolve(PipelineStep.VIDEO.artifact()),
-                false);
+        AtomicFiles.publish(local, jobs.volume().jobDir(StepTracker.jobId(exchange)).resolve(PipelineStep.VIDEO.artifact()));
         Map<String, Object> details = StepTracker.details(exchange);
         details.put("service_video_path", servicePath);
         details.put("service_reported_resolution", body.get("resolution"));

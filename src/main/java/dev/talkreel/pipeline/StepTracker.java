@@ -35,7 +35,7 @@ public final class StepTracker {
             throw new StepSkippedException("job " + jobId + " no longer needs step " + step);
         }
         exchange.setProperty(Props.STEP_DETAILS, new LinkedHashMap<String, Object>());
-        exchange.setProperty("stepStartedNanos", System.nanoTime());
+        exchange.setProperty(Props.STEP_STARTED_NANOS, System.nanoTime());
         jobs.stepStarted(jobId, step);
         LOG.info("job {} step {} started", jobId, step);
     }
@@ -78,7 +78,7 @@ public final class StepTracker {
         PipelineStep step = RetryPolicy.stepOf(exchange);
         FailureExplainer.Explanation why = FailureExplainer.explain(error, step);
         int tries = exchange.getProperty(RetryPolicy.TRIES, 1, Integer.class);
-        String stopped = exchange.getProperty("retryStopReason", String.class);
+        String stopped = exchange.getProperty(Props.RETRY_STOP_REASON, String.class);
         String message = stopped == null ? why.message() : why.message() + " (no retry: " + stopped + ")";
         if (jobId == null || stepName == null) {
             LOG.error("a pipeline exchange failed outside any job: {}", why.message(), error);
@@ -93,8 +93,9 @@ public final class StepTracker {
         return jobs.volume().jobDir(jobId(exchange));
     }
 
+    /** The facts the running step has gathered so far (stored with its marker). */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> details(Exchange exchange) {
+    public static Map<String, Object> details(Exchange exchange) {
         Map<String, Object> d = exchange.getProperty(Props.STEP_DETAILS, Map.class);
         if (d == null) {
             d = new LinkedHashMap<>();
@@ -103,7 +104,7 @@ public final class StepTracker {
         return d;
     }
 
-    static String jobId(Exchange exchange) {
+    public static String jobId(Exchange exchange) {
         return exchange.getProperty(Props.JOB_ID, String.class);
     }
 }

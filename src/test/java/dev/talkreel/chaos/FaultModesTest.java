@@ -87,8 +87,6 @@ class FaultModesTest {
     void aFaultEndsInASuccessfulRetryOrAClearFailure(String service, Function<Emulators, EmulatorServer> which,
                                                     String operation, Fault fault, int times, String outcome,
                                                     String message) throws Exception {
-        String only = System.getProperty("faults.only");
-        org.junit.jupiter.api.Assumptions.assumeTrue(only == null || (service + " " + operation).matches(only));
         which.apply(talkreel.emulators()).behaviour().failNext(operation, fault, times);
         String id = talkreel.client().submit(JobClient.job("https://www.youtube.com/watch?v=ao8f3qyMoLM",
                 "Fault " + fault + " on " + service + " " + operation + " times " + times));

@@ -33,7 +33,7 @@ class RestartChaosTest {
     private static final int KILLS = 12;
     private static final Duration DEADLINE = Duration.ofMinutes(6);
 
-    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.NEVER)
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
     Path root;
 
     @Test

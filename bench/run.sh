@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# The end-to-end benchmark: one job through the real orchestrator and the emulators with fixed latencies, measured
-# against the ideal critical path under the GPU limit, for two polling settings side by side in one run.
-# Usage: bench/run.sh [runs per setting, default 3]
+# talkreel's benchmarks, each printing its figures side by side from one run.
+#   bench/run.sh [pipeline] [runs]   one job end to end against the emulators with fixed latencies, measured against
+#                                    the ideal critical path under the GPU limit, quick and production polls
+#   bench/run.sh history [jobs]      start-up, idle CPU, one job and the list API on an empty volume vs one holding
+#                                    10,000 finished jobs (archived, and in the old layout on its first start)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+which="${1:-pipeline}"
+[[ "$which" =~ ^[0-9]+$ ]] && which=pipeline || shift || true
+case "$which" in
+  pipeline) main=dev.talkreel.bench.PipelineBenchmark ;;
+  history) main=dev.talkreel.bench.HistoryBenchmark ;;
+  *) echo "usage: bench/run.sh [pipeline|history] [n]" >&2; exit 2 ;;
+esac
 mvn -B -q test-compile
 mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 exec java -Xmx512m -Dorg.bytedeco.javacpp.cachedir=target/javacpp-cache \
-  -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" dev.talkreel.bench.PipelineBenchmark "$@"
+  -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" "$main" "$@"

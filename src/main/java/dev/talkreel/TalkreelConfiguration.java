@@ -6,6 +6,7 @@ import dev.talkreel.api.JobApi;
 import dev.talkreel.files.PathMap;
 import dev.talkreel.files.SharedVolume;
 import dev.talkreel.gpu.GpuGate;
+import dev.talkreel.gpu.GpuSettle;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.JobValidator;
 import dev.talkreel.media.MediaChecks;
@@ -17,6 +18,8 @@ import dev.talkreel.pipeline.ServiceReplies;
 import dev.talkreel.pipeline.ServiceRequests;
 import dev.talkreel.pipeline.StepMarkers;
 import dev.talkreel.pipeline.StepTracker;
+import dev.talkreel.pipeline.Supervisor;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
@@ -74,7 +77,14 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("intake", new Intake(validator, jobs));
         r.bind("jobApi", new JobApi(jobs));
         r.bind("apiGuard", new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token")));
-        r.bind("steps", new StepTracker(jobs));
+        Map<String, Long> settleSteps = new LinkedHashMap<>();
+        for (PipelineStep step : new PipelineStep[] {PipelineStep.VOICE, PipelineStep.VIDEO}) {
+            settleSteps.put(step.id(), (long) (c.decimal("talkreel." + step.configKey() + ".vram-gb") * (1L << 30)));
+        }
+        r.bind("steps", new StepTracker(jobs, new GpuSettle(URI.create(c.get("talkreel.gpu.settle.stats-url")), settleSteps,
+                c.integer("talkreel.gpu.settle.max-wait-ms"), c.integer("talkreel.gpu.settle.poll-ms"))));
+        r.bind("supervisor", new Supervisor(jobs, Clock.systemUTC(), c.integer("talkreel.supervise.stale-after-ms"),
+                c.integer("talkreel.archive.after-ms")));
         r.bind("gpuGate", new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs));
         r.bind("retryPolicy", new RetryPolicy(retries));
         r.bind("pollBudget", new PollBudget(pollLimits, jobs));

@@ -100,6 +100,39 @@ public final class JobClient {
         throw new AssertionError(file + " did not appear within " + deadline);
     }
 
+    /** A job's folder: among the live jobs, or in the archive where finished jobs go. */
+    public static Path jobFolder(Path shared, String id) throws IOException {
+        Path live = shared.resolve("jobs").resolve(id);
+        if (Files.isDirectory(live)) {
+            return live;
+        }
+        try (java.util.stream.Stream<Path> days = Files.list(shared.resolve("archive"))) {
+            return days.map(d -> d.resolve(id)).filter(Files::isDirectory).findFirst().orElse(live);
+        }
+    }
+
+    /** The records of every job on a volume, live and archived, read from disk. */
+    public static java.util.List<JsonNode> allRecords(Path shared) throws IOException {
+        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+        for (String folder : new String[] {"jobs", "archive"}) {
+            Path top = shared.resolve(folder);
+            if (!Files.isDirectory(top)) {
+                continue;
+            }
+            try (java.util.stream.Stream<Path> records = Files.find(top, 3, (p, a) -> p.getFileName().toString()
+                    .equals("job.json") && !p.getParent().getFileName().toString().startsWith("."))) {
+                for (Path record : records.toList()) {
+                    try {
+                        out.add(JSON.readTree(record.toFile()));
+                    } catch (IOException beingReplaced) {
+                        // a record is replaced by rename: read it at the next look
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     public static String job(String url, String script) {
         return "{\"youtube_url\": \"" + url + "\", \"script\": \"" + script + "\"}";
     }

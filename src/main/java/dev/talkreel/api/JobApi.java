@@ -27,10 +27,11 @@ public final class JobApi {
     }
 
     /** The most recent jobs, newest first, in short. */
-    public void list(@Header("limit") Integer limit, Exchange exchange) throws IOException {
+    public void list(@Header("limit") Integer limit, @Header("before") String before, Exchange exchange) throws IOException {
         int n = limit == null ? 20 : Math.max(1, Math.min(limit, 200));
         List<Map<String, Object>> out = new ArrayList<>();
-        for (JobRecord job : jobs.recent(n)) {
+        // paging: ?before=<the last job_id of the previous page> (job ids sort by creation time)
+        for (JobRecord job : jobs.recent(n, before == null || before.isBlank() ? null : before)) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("job_id", job.jobId);
             row.put("status", job.status);
@@ -43,7 +44,12 @@ public final class JobApi {
             }
             out.add(row);
         }
-        reply(exchange, 200, Map.of("jobs", out));
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("jobs", out);
+        if (out.size() == n) {
+            page.put("next", "/api/jobs?limit=" + n + "&before=" + out.get(n - 1).get("job_id"));
+        }
+        reply(exchange, 200, page);
     }
 
     /**

@@ -80,7 +80,9 @@ public final class Demo {
             System.out.println("job " + record.path("status").asText() + ": " + record.path("error").path("message").asText());
             return 1;
         }
-        Path video = Path.of(record.path("result").path("video").asText());
+        // result paths are relative to the shared volume (every service and client mounts it elsewhere)
+        Path shared = Path.of(settings.get("talkreel.shared.dir", "./data/shared"));
+        Path video = shared.resolve(record.path("result").path("video").asText());
         MediaInfo info = MediaProbe.probe(video, true);
         boolean ok = info.video() != null && "h264".equals(info.video().codecName()) && info.audio() != null
                 && "aac".equals(info.audio().codecName()) && Math.abs(info.durationSeconds() - 8.0) <= 0.1
@@ -90,7 +92,7 @@ public final class Demo {
                 info.video() == null ? 0 : info.video().height(), info.video() == null ? 0 : info.video().frameRate(),
                 info.video() == null ? 0 : info.video().frames(), info.audio() == null ? "no" : info.audio().codecName(),
                 info.durationSeconds(), Files.size(video));
-        System.out.println("result: " + record.path("result").path("result").asText());
+        System.out.println("result: " + shared.resolve(record.path("result").path("result").asText()));
         System.out.println(ok ? "demo OK" : "demo FAILED: the video is not an 8 s H.264/AAC MP4 at 25 fps");
         return ok ? 0 : 1;
     }

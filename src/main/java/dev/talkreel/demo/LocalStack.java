@@ -17,13 +17,15 @@ import org.apache.camel.main.Main;
  */
 public final class LocalStack implements AutoCloseable {
     private final Emulators emulators;
-    private final Main main;
+    private final Map<String, String> settings;
     private final Path shared;
     private final int apiPort;
+    private Main main;
 
-    private LocalStack(Emulators emulators, Main main, Path shared, int apiPort) {
+    private LocalStack(Emulators emulators, Main main, Map<String, String> settings, Path shared, int apiPort) {
         this.emulators = emulators;
         this.main = main;
+        this.settings = settings;
         this.shared = shared;
         this.apiPort = apiPort;
     }
@@ -34,17 +36,29 @@ public final class LocalStack implements AutoCloseable {
      */
     public static LocalStack start(Path root, Map<String, String> overrides) throws Exception {
         Emulators emulators = startEmulators(root);
-        Main main = App.orchestrator();
         int port = freePort();
-        orchestratorSettings(root, emulators, port).forEach(main::addOverrideProperty);
-        overrides.forEach(main::addOverrideProperty);
+        Map<String, String> settings = orchestratorSettings(root, emulators, port);
+        settings.putAll(overrides);
         try {
-            main.start();
+            return new LocalStack(emulators, orchestrator(settings), settings, root.resolve("shared"), port);
         } catch (Exception e) {
             emulators.close();
             throw e;
         }
-        return new LocalStack(emulators, main, root.resolve("shared"), port);
+    }
+
+    private static Main orchestrator(Map<String, String> settings) throws Exception {
+        Main main = App.orchestrator();
+        settings.forEach(main::addOverrideProperty);
+        main.start();
+        return main;
+    }
+
+    /** Stops the orchestrator (gracefully) and starts a new one on the same volume, port and settings. */
+    public void restartOrchestrator(Runnable whileDown) throws Exception {
+        main.stop();
+        whileDown.run();
+        main = orchestrator(settings);
     }
 
     /** The emulators alone, on free ports, seeing {@code root}/shared as /data/shared. */
@@ -68,6 +82,8 @@ public final class LocalStack implements AutoCloseable {
         s.put("talkreel.watch.poll-ms", "100");
         s.put("talkreel.inbox.poll-ms", "100");
         s.put("talkreel.inbox.read-lock-interval-ms", "200");
+        s.put("talkreel.supervise.interval-ms", "500");
+        s.put("talkreel.gpu.settle.poll-ms", "200");
         for (String service : new String[] {"yttools", "vibevoice", "comfyui", "infinitetalk"}) {
             s.put("talkreel." + service + ".retry.initial-delay-ms", "100");
             s.put("talkreel." + service + ".retry.max-delay-ms", "1000");

@@ -2,13 +2,17 @@ package dev.talkreel.files;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
@@ -56,8 +60,19 @@ public final class AtomicFiles {
         Files.createDirectories(target.getParent());
         Path tmp = temp(target);
         try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                // writers (Jackson) close what they write to: closing here only flushes, the channel stays to force
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024) {
+                    @Override
+                    public void close() throws IOException {
+                        flush();
+                    }
+                };
                 writer.write(out);
+                out.flush();
+                // on the disk before the rename makes it visible: a power cut leaves the old file or the new, never
+                // a torn one
+                channel.force(true);
             }
             moveIntoPlace(tmp, target);
         } finally {
@@ -71,12 +86,25 @@ public final class AtomicFiles {
                 + ".part");
     }
 
-    /** Renames a finished temporary file (made by {@link #temp}) onto its final name in one step. */
+    /** Renames a finished temporary file (made by {@link #temp}) onto its final name in one step, durably. */
     public static void moveIntoPlace(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncFolder(target.getParent());
+    }
+
+    /**
+     * Makes a rename or a new entry in {@code folder} durable (fsync of the directory). File systems that cannot sync
+     * a directory (some network mounts) refuse to open it for reading: then there is nothing more to do.
+     */
+    public static void syncFolder(Path folder) {
+        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException | UnsupportedOperationException notSyncable) {
+            // the rename itself happened; only its durability across a power cut is the file system's
         }
     }
 

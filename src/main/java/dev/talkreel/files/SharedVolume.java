@@ -10,9 +10,12 @@ import java.nio.file.Path;
  * inbox/            job files dropped by users; .done/ and .failed/ keep the originals
  * jobs/&lt;job_id&gt;/    one folder per job: job.json, artifacts, and &lt;step&gt;.done.json markers
  * outbox/           &lt;job_id&gt;.json (the result message) and &lt;job_id&gt;.mp4 (the video)
+ * archive/&lt;day&gt;/&lt;job_id&gt;/   finished jobs, out of the way of the watchers
  * </pre>
  */
 public final class SharedVolume {
+    /** What a job id may look like: a plain folder name, never a path. */
+    public static final String JOB_ID = "[A-Za-z0-9][A-Za-z0-9_-]{0,63}";
     private final Path root;
 
     public SharedVolume(Path root) throws IOException {
@@ -21,6 +24,7 @@ public final class SharedVolume {
         Files.createDirectories(inbox().resolve(".failed"));
         Files.createDirectories(jobs());
         Files.createDirectories(outbox());
+        Files.createDirectories(archive());
     }
 
     public Path root() {
@@ -39,9 +43,18 @@ public final class SharedVolume {
         return root.resolve("outbox");
     }
 
+    public Path archive() {
+        return root.resolve("archive");
+    }
+
+    /** A path as API answers and result messages give it: relative to the shared volume, never the host's. */
+    public String relative(Path path) {
+        return root.relativize(inside(path)).toString();
+    }
+
     /** The folder of one job; the id is checked so that it can never name a folder elsewhere. */
     public Path jobDir(String jobId) {
-        if (jobId == null || !jobId.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,63}")) {
+        if (jobId == null || !jobId.matches(JOB_ID)) {
             throw new PathOutsideVolumeException("'" + jobId + "' is not a job id");
         }
         return inside(jobs().resolve(jobId));

@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.files.SharedVolume;
+import dev.talkreel.files.PathOutsideVolumeException;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.FileTime;
+import java.util.Comparator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +41,8 @@ import java.util.stream.Stream;
  */
 public final class JobStore {
     public static final String RECORD = "job.json";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
+            .withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -42,13 +50,28 @@ public final class JobStore {
     private final Clock clock;
     private final ObjectMapper mapper = AtomicFiles.JSON.copy()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final Logger LOG = LoggerFactory.getLogger("talkreel.jobs");
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     /** Jobs known to be done, failed or cancelled: the watchers skip their folders. */
     private final java.util.Set<String> finished = ConcurrentHashMap.newKeySet();
+    private final JobArchive archive;
+    private final LiveSteps live = new LiveSteps();
+    /** This process, as the owner of the steps it starts: a running step owned by another run was cut off. */
+    private final String runId = "run-" + ProcessHandle.current().pid() + "-"
+            + HexFormat.of().formatHex(RANDOM.generateSeed(3));
 
     public JobStore(SharedVolume volume, Clock clock) {
         this.volume = volume;
         this.clock = clock;
+        this.archive = new JobArchive(volume.archive());
+    }
+
+    public LiveSteps live() {
+        return live;
+    }
+
+    public String runId() {
+        return runId;
     }
 
     public SharedVolume volume() {
@@ -97,25 +120,31 @@ public final class JobStore {
         Path dir = volume.jobDir(id);
         Files.createDirectories(dir);
         AtomicFiles.writeJson(dir.resolve(RECORD), job);
-        Map<String, Object> marker = new LinkedHashMap<>();
-        marker.put("job_id", id);
-        marker.put("step", "intake");
-        marker.put("at", job.created);
-        AtomicFiles.writeJson(dir.resolve(markerName("intake")), marker);
+        AtomicFiles.writeJson(dir.resolve(markerName("intake")), intakeMarker(job));
         return new Created(job, false);
     }
 
+    /** The job's record, from the live jobs or the archive; an unreadable record is repaired (see {@link #repaired}). */
     public Optional<JobRecord> find(String jobId) {
+        Path dir;
         try {
-            Path file = volume.jobDir(jobId).resolve(RECORD);
-            if (!Files.isRegularFile(file)) {
-                return Optional.empty();
-            }
-            return Optional.of(withMarkers(mapper.readValue(file.toFile(), JobRecord.class)));
-        } catch (dev.talkreel.files.PathOutsideVolumeException e) {
+            dir = folderOf(jobId);
+        } catch (PathOutsideVolumeException e) {
             return Optional.empty();
+        }
+        if (dir == null) {
+            return Optional.empty();
+        }
+        Path file = dir.resolve(RECORD);
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            // created but the record is gone (deleted, or a crash right after the folder): the intake marker says more
+            return Files.isRegularFile(dir.resolve(markerName("intake")), LinkOption.NOFOLLOW_LINKS)
+                    ? Optional.of(repaired(jobId, dir, "the record job.json is missing")) : Optional.empty();
+        }
+        try {
+            return Optional.of(withMarkers(read(file), dir));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read job " + jobId + ": " + e.getMessage(), e);
+            return Optional.of(repaired(jobId, dir, "the record job.json is unreadable (" + firstLine(e) + ")"));
         }
     }
 
@@ -123,61 +152,88 @@ public final class JobStore {
         return find(jobId).orElseThrow(() -> new IllegalArgumentException("no job " + jobId));
     }
 
-    /** The newest jobs first (ids start with their creation time). */
-    public List<JobRecord> recent(int limit) throws IOException {
+    /** A job's folder: among the live jobs, else in the archive; null when there is no such job. */
+    public Path folderOf(String jobId) {
+        Path active = volume.jobDir(jobId);
+        if (Files.isDirectory(active, LinkOption.NOFOLLOW_LINKS)) {
+            return active;
+        }
+        Path archived = archive.folderOf(jobId);
+        return Files.isDirectory(archived, LinkOption.NOFOLLOW_LINKS) ? archived : null;
+    }
+
+    /** The newest jobs first (ids start with their creation time), older than {@code before} when given. */
+    public List<JobRecord> recent(int limit, String before) throws IOException {
+        List<String> ids = new ArrayList<>(activeIds().stream().filter(id -> before == null || id.compareTo(before) < 0)
+                .sorted(Comparator.reverseOrder()).limit(limit).toList());
+        ids.addAll(archive.newest(limit, before));
+        ids.sort(Comparator.reverseOrder());
         List<JobRecord> out = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(volume.jobs())) {
-            List<String> ids = dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(n -> !n.startsWith(".")).sorted(java.util.Comparator.reverseOrder()).limit(limit).toList();
-            for (String id : ids) {
-                find(id).ifPresent(out::add);
-            }
+        for (String id : ids.subList(0, Math.min(limit, ids.size()))) {
+            find(id).ifPresent(out::add);
         }
         return out;
+    }
+
+    public List<JobRecord> recent(int limit) throws IOException {
+        return recent(limit, null);
+    }
+
+    /** The ids of the jobs in jobs/ (live ones, and finished ones not archived yet). */
+    public List<String> activeIds() throws IOException {
+        try (Stream<Path> dirs = Files.list(volume.jobs())) {
+            return dirs.filter(d -> Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)).map(d -> d.getFileName().toString())
+                    .filter(n -> !n.startsWith(".") && n.matches(SharedVolume.JOB_ID)).toList();
+        }
     }
 
     /** Every job not yet done, failed or cancelled: what a restart carries on. */
     public List<JobRecord> unfinished() throws IOException {
         List<JobRecord> out = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(volume.jobs())) {
-            for (Path d : dirs.filter(Files::isDirectory).toList()) {
-                if (!d.getFileName().toString().startsWith(".")) {
-                    find(d.getFileName().toString()).filter(j -> !j.isTerminal()).ifPresent(out::add);
-                }
-            }
+        for (String id : activeIds()) {
+            find(id).filter(j -> !j.isTerminal()).ifPresent(out::add);
         }
         return out;
     }
 
     /**
      * Run at start-up: every unfinished job carries on. The watchers see the markers of unfinished jobs again by
-     * themselves; this only puts back the intake marker of a job whose creation was cut short between its record and
-     * its marker, so that no accepted job is left waiting for nothing. Returns the ids of the unfinished jobs.
+     * themselves; this puts every job's files in order first ({@link #audit}), puts back the intake marker of a job
+     * whose creation was cut short, and archives finished jobs still among the live ones. Returns the ids of the
+     * unfinished jobs.
      */
     public List<String> reconcile() throws IOException {
         List<String> ids = new ArrayList<>();
-        for (JobRecord job : unfinished()) {
-            Path marker = volume.jobDir(job.jobId).resolve(markerName("intake"));
-            if (!Files.exists(marker)) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("job_id", job.jobId);
-                m.put("step", "intake");
-                m.put("at", job.created);
-                AtomicFiles.writeJson(marker, m);
+        for (String id : activeIds()) {
+            try {
+                JobRecord job = get(id);
+                if (job.isTerminal()) {
+                    if (JobRecord.DONE.equals(job.status)) {
+                        archive(id);
+                    }
+                    continue;
+                }
+                if (!Files.exists(volume.jobDir(id).resolve(markerName("intake")))) {
+                    AtomicFiles.writeJson(volume.jobDir(id).resolve(markerName("intake")), intakeMarker(job));
+                }
+                audit(id);
+                ids.add(id);
+            } catch (RuntimeException | IOException e) {
+                // one job's trouble never keeps the others (or the start) waiting: the supervisor tries it again
+                LOG.warn("job {}: could not check it at start-up: {}", id, firstLine(e));
             }
-            ids.add(job.jobId);
         }
         return ids;
     }
 
     /** Reads, changes and rewrites a job's record atomically, one writer per job at a time. */
     public JobRecord update(String jobId, Consumer<JobRecord> change) {
-        synchronized (locks.computeIfAbsent(jobId, k -> new Object())) {
+        synchronized (lock(jobId)) {
             JobRecord job = get(jobId);
             change.accept(job);
             job.updated = now();
             try {
-                AtomicFiles.writeJson(volume.jobDir(jobId).resolve(RECORD), job);
+                AtomicFiles.writeJson(folderOf(jobId).resolve(RECORD), job);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write job " + jobId + ": " + e.getMessage(), e);
             }
@@ -190,9 +246,13 @@ public final class JobStore {
         }
     }
 
+    private Object lock(String jobId) {
+        return locks.computeIfAbsent(jobId, k -> new Object());
+    }
+
     /**
      * Whether the watchers should look into a job folder: not for dot-folders, and not for jobs that are finished
-     * (their markers must not start anything again). Keeps the scans of a long-lived volume short.
+     * (their markers must not start anything again).
      */
     public boolean isActiveFolder(String folder) {
         if (folder == null || folder.startsWith(".") || finished.contains(folder)) {
@@ -219,14 +279,27 @@ public final class JobStore {
         });
     }
 
-    /** Marks a step running; a step that was already running (a restart) keeps its attempt and task id. */
-    public void stepStarted(String jobId, String step) {
+    /** What a step was when it started again: a running step owned by another run was cut off in flight. */
+    public record Resumed(boolean wasRunning, String owner, String taskId, String started) {
+        public boolean cutOff(String runId) {
+            return wasRunning && owner != null && !owner.equals(runId);
+        }
+    }
+
+    /**
+     * Marks a step running by this process; a step that was already running (a restart) keeps its attempt, task id
+     * and start time, so its deadline counts from its first start, not from the restart.
+     */
+    public Resumed stepStarted(String jobId, String step) {
+        Resumed[] before = new Resumed[1];
         update(jobId, job -> {
             StepRecord s = job.step(step);
-            if (!StepRecord.RUNNING.equals(s.state)) {
+            before[0] = new Resumed(StepRecord.RUNNING.equals(s.state), s.owner, s.taskId, s.started);
+            if (!StepRecord.RUNNING.equals(s.state) || s.started == null) {
                 s.attempt++;
                 s.started = now();
             }
+            s.owner = runId;
             s.state = StepRecord.RUNNING;
             s.error = null;
             s.ended = null;
@@ -235,6 +308,7 @@ public final class JobStore {
                 job.status = JobRecord.RUNNING;
             }
         });
+        return before[0];
     }
 
     public void stepTask(String jobId, String step, String taskId) {
@@ -246,26 +320,31 @@ public final class JobStore {
     }
 
     /**
-     * Declares a step done: writes its marker (the proof, and the hand-off the next step's watcher waits for),
-     * then the record.
+     * Declares a step done: writes its marker (the proof, and the hand-off the next step's watcher waits for), then
+     * the record. In this order a record never says done without its marker, so a missing marker means a lost one.
      */
     public void stepDone(String jobId, String step, String artifact, Map<String, Object> details) throws IOException {
-        JobRecord job = update(jobId, j -> {
-            StepRecord s = j.step(step);
+        synchronized (lock(jobId)) {
+            StepRecord s = get(jobId).step(step);
             s.state = StepRecord.DONE;
             s.ended = now();
             s.elapsedMs = s.started == null ? null : Duration.between(Instant.parse(s.started), clock.instant()).toMillis();
             s.artifact = artifact;
             s.error = null;
+            s.owner = null;
             if (details != null) {
                 s.details.putAll(details);
             }
-        });
-        StepRecord s = job.step(step);
+            writeMarker(jobId, step, s);
+            update(jobId, j -> j.steps.put(step, s));
+        }
+    }
+
+    private void writeMarker(String jobId, String step, StepRecord s) throws IOException {
         Map<String, Object> marker = new LinkedHashMap<>();
         marker.put("job_id", jobId);
         marker.put("step", step);
-        marker.put("artifact", artifact);
+        marker.put("artifact", s.artifact);
         marker.put("task_id", s.taskId);
         marker.put("attempt", s.attempt);
         marker.put("started", s.started);
@@ -283,6 +362,7 @@ public final class JobStore {
         update(jobId, job -> {
             StepRecord s = job.step(step);
             s.ended = now();
+            s.owner = null;
             s.error = new StepRecord.StepError(errorClass, message, Math.max(1, s.attempt), s.ended);
             s.details.put("tries", tries);
             if (JobRecord.CANCELLED.equals(job.status)) {
@@ -297,6 +377,53 @@ public final class JobStore {
         });
     }
 
+    /** A failure that could not be written yet (a read-only or full volume), and when to try again. */
+    private record PendingFailure(String step, int tries, String errorClass, String message, int attempts, Instant next) {
+    }
+
+    private final Map<String, PendingFailure> pendingFailures = new ConcurrentHashMap<>();
+
+    /**
+     * The failure path, which must never throw: records the failure, or, when the volume refuses the write, keeps it
+     * to write later ({@link #flushPendingFailures}) and says so once in the log.
+     */
+    public void stepFailedOrLater(String jobId, String step, int tries, String errorClass, String message) {
+        try {
+            stepFailed(jobId, step, tries, errorClass, message);
+            pendingFailures.remove(jobId);
+        } catch (RuntimeException e) {
+            PendingFailure before = pendingFailures.put(jobId, new PendingFailure(step, tries, errorClass, message, 1,
+                    clock.instant().plusSeconds(1)));
+            if (before == null) {
+                LOG.warn("job {}: cannot record its failure at step {} yet ({}); trying again until the volume takes it",
+                        jobId, step, firstLine(e));
+            }
+        }
+    }
+
+    /** Writes the failures kept back, each with a doubling pause (at most 15 s) between tries. */
+    public void flushPendingFailures() {
+        for (Map.Entry<String, PendingFailure> e : pendingFailures.entrySet()) {
+            PendingFailure f = e.getValue();
+            if (clock.instant().isBefore(f.next())) {
+                continue;
+            }
+            try {
+                stepFailed(e.getKey(), f.step(), f.tries(), f.errorClass(), f.message());
+                pendingFailures.remove(e.getKey());
+                LOG.info("job {}: its failure at step {} is recorded now", e.getKey(), f.step());
+            } catch (RuntimeException again) {
+                long pause = Math.min(15, 1L << Math.min(f.attempts(), 4));
+                pendingFailures.put(e.getKey(), new PendingFailure(f.step(), f.tries(), f.errorClass(), f.message(),
+                        f.attempts() + 1, clock.instant().plusSeconds(pause)));
+            }
+        }
+    }
+
+    public boolean hasPendingFailure(String jobId) {
+        return pendingFailures.containsKey(jobId);
+    }
+
     /** Whether the job was cancelled: running steps stop at their next poll. */
     public boolean isCancelled(String jobId) {
         return find(jobId).map(j -> JobRecord.CANCELLED.equals(j.status)).orElse(false);
@@ -308,7 +435,7 @@ public final class JobStore {
 
     /** Cancels a job that has not finished; recorded as an event. Steps in flight stop at their next check. */
     public Action cancel(String jobId) {
-        synchronized (locks.computeIfAbsent(jobId, k -> new Object())) {
+        synchronized (lock(jobId)) {
             JobRecord current = get(jobId);
             if (current.isTerminal()) {
                 return new Action(current, "job " + jobId + " is already " + current.status);
@@ -322,41 +449,155 @@ public final class JobStore {
     }
 
     /**
-     * Resumes a failed or cancelled job from where it stopped: steps that did not finish go back to pending, steps
-     * that did stay done, and the job's markers are touched so that the watchers look at it again.
+     * Resumes any job that is not done (failed, cancelled, or stuck) from the first step whose marker or artifact is
+     * missing or invalid; steps whose artifact is intact are never run again. The job's markers are touched so that
+     * the watchers look at it again. Refused for a done job, a job this process is working on right now, and a job
+     * whose input was lost.
      */
     public Action retry(String jobId) throws IOException {
-        synchronized (locks.computeIfAbsent(jobId, k -> new Object())) {
+        synchronized (lock(jobId)) {
             JobRecord current = get(jobId);
-            if (!JobRecord.FAILED.equals(current.status) && !JobRecord.CANCELLED.equals(current.status)) {
-                return new Action(current, "job " + jobId + " is " + current.status + "; only a failed or cancelled "
-                        + "job can be retried");
+            if (JobRecord.DONE.equals(current.status)) {
+                return new Action(current, "job " + jobId + " is done; there is nothing to retry");
             }
+            if (live.anyFor(jobId)) {
+                return new Action(current, "job " + jobId + " is " + current.status + " and its step "
+                        + current.currentStep + " is being worked on right now; cancel it first or wait");
+            }
+            if (current.input == null) {
+                return new Action(current, "job " + jobId + " cannot be retried: its input was lost with its record");
+            }
+            if (!Files.isDirectory(volume.jobDir(jobId))) {
+                archive.restore(jobId, volume.jobDir(jobId));
+            }
+            audit(jobId);
             JobRecord job = update(jobId, j -> {
                 String from = null;
-                for (String step : JobRecord.STEPS) {
+                for (String step : j.steps.keySet()) {
                     StepRecord s = j.step(step);
-                    if (!StepRecord.DONE.equals(s.state) && !StepRecord.PENDING.equals(s.state)) {
-                        from = from == null ? step : from;
+                    if (!StepRecord.DONE.equals(s.state)) {
+                        from = from == null && !StepRecord.PENDING.equals(s.state) ? step : from;
                         s.state = StepRecord.PENDING;
                         s.error = null;
                         s.taskId = null;
                         s.ended = null;
+                        s.owner = null;
                     }
                 }
                 j.status = JobRecord.QUEUED;
                 j.error = null;
                 j.finished = null;
-                j.events.add(event("retry", from));
+                j.events.add(event("retry", from == null ? firstPending(j) : from));
             });
-            java.nio.file.attribute.FileTime now = java.nio.file.attribute.FileTime.from(clock.instant());
-            try (Stream<Path> files = Files.list(volume.jobDir(jobId))) {
-                for (Path marker : files.filter(f -> f.getFileName().toString().endsWith(".done.json")).toList()) {
-                    Files.setLastModifiedTime(marker, now);
-                }
-            }
+            touchMarkers(jobId);
             return new Action(job, null);
         }
+    }
+
+    private static String firstPending(JobRecord job) {
+        return JobRecord.STEPS.stream().filter(s -> !StepRecord.DONE.equals(job.step(s).state)).findFirst().orElse(null);
+    }
+
+    /**
+     * Puts a live job's files in order with its record, the shared volume being the truth:
+     * <ul>
+     * <li>a step recorded done whose marker was lost, but whose artifact is intact: the marker is written again (the
+     * step is not run again);</li>
+     * <li>a step whose artifact is missing or empty: its marker is set aside and the step goes back to pending, to
+     * run again;</li>
+     * <li>an unreadable marker is set aside likewise.</li>
+     * </ul>
+     * Returns the first step that must run again, or null.
+     */
+    public String audit(String jobId) throws IOException {
+        synchronized (lock(jobId)) {
+            JobRecord job = get(jobId);
+            Path dir = volume.jobDir(jobId);
+            List<String> redo = new ArrayList<>();
+            for (String step : JobRecord.STEPS) {
+                StepRecord s = job.step(step);
+                Path marker = dir.resolve(markerName(step));
+                boolean hasMarker = Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS);
+                String artifact = hasMarker ? markerArtifact(marker) : s.artifact;
+                if (!hasMarker && !StepRecord.DONE.equals(s.state)) {
+                    continue;
+                }
+                if (artifact != null && intact(dir.resolve(artifact))) {
+                    if (!hasMarker) {
+                        writeMarker(jobId, step, s);
+                        LOG.warn("job {}: the marker of step {} was missing; its artifact {} is intact, so the marker "
+                                + "was written again and the step is not redone", jobId, step, artifact);
+                    }
+                    continue;
+                }
+                if (hasMarker) {
+                    Files.move(marker, dir.resolve(markerName(step) + ".invalid-" + stamp()));
+                }
+                redo.add(step);
+                LOG.warn("job {}: step {} is done but its artifact {} is missing or empty: the step runs again", jobId,
+                        step, artifact);
+            }
+            if (!redo.isEmpty()) {
+                update(jobId, j -> {
+                    for (String step : redo) {
+                        StepRecord s = j.step(step);
+                        s.state = StepRecord.PENDING;
+                        s.taskId = null;
+                        s.owner = null;
+                        s.ended = null;
+                    }
+                    if (!j.isTerminal()) {
+                        j.status = JobRecord.QUEUED;
+                    }
+                    j.events.add(event("redo", redo.get(0)));
+                });
+            }
+            return redo.isEmpty() ? null : redo.get(0);
+        }
+    }
+
+    /** An artifact a later step can use: a regular file (not a link), not empty. */
+    private static boolean intact(Path artifact) {
+        try {
+            return Files.isRegularFile(artifact, LinkOption.NOFOLLOW_LINKS) && Files.size(artifact) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The artifact a marker names, or null when the marker cannot be read. */
+    private String markerArtifact(Path marker) {
+        try {
+            Object artifact = mapper.readValue(marker.toFile(), Map.class).get("artifact");
+            return artifact == null ? null : String.valueOf(artifact);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Touches a job's markers so that the watchers see them again and start whatever step has not run (the file
+     * consumers key a marker by its name and time). Steps already done, or running here, do not start twice.
+     */
+    public void touchMarkers(String jobId) throws IOException {
+        FileTime now = FileTime.from(clock.instant());
+        try (Stream<Path> files = Files.list(volume.jobDir(jobId))) {
+            for (Path marker : files.filter(f -> f.getFileName().toString().endsWith(".done.json")).toList()) {
+                Files.setLastModifiedTime(marker, now);
+            }
+        }
+    }
+
+    /** The newest change to a job on disk: its record's last update or its newest marker. */
+    public Instant lastActivity(String jobId) throws IOException {
+        Instant newest = Instant.EPOCH;
+        try (Stream<Path> files = Files.list(volume.jobDir(jobId))) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
+                Instant t = Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS).toInstant();
+                newest = t.isAfter(newest) ? t : newest;
+            }
+        }
+        return newest;
     }
 
     private Map<String, Object> event(String action, String step) {
@@ -369,6 +610,7 @@ public final class JobStore {
         return e;
     }
 
+    /** The job is done: its record says so, and its folder leaves the live jobs for the archive. */
     public void jobDone(String jobId, Map<String, Object> result) {
         update(jobId, job -> {
             job.status = JobRecord.DONE;
@@ -376,27 +618,154 @@ public final class JobStore {
             job.result = result;
             job.finished = now();
         });
+        archive(jobId);
+    }
+
+    /** Moves a finished job into the archive; on failure it stays where it is and the supervisor tries again. */
+    public boolean archive(String jobId) {
+        synchronized (lock(jobId)) {
+            Path active = volume.jobDir(jobId);
+            if (!Files.isDirectory(active, LinkOption.NOFOLLOW_LINKS) || live.anyFor(jobId)) {
+                return false;
+            }
+            try {
+                archive.store(jobId, active);
+                finished.remove(jobId);
+                locks.remove(jobId);
+                return true;
+            } catch (IOException e) {
+                LOG.warn("job {}: could not move it to the archive yet: {}", jobId, firstLine(e));
+                return false;
+            }
+        }
+    }
+
+    /** Where the archive keeps a job (for result messages, which outlive the job's move). */
+    public Path archivedFolderOf(String jobId) {
+        return archive.folderOf(jobId);
     }
 
     /** Corrects a record from the markers on disk: a marker means done, whatever the record says. */
-    private JobRecord withMarkers(JobRecord job) {
-        Path dir = volume.jobDir(job.jobId);
+    private JobRecord withMarkers(JobRecord job, Path dir) {
         for (String step : JobRecord.STEPS) {
             StepRecord s = job.step(step);
-            if (!StepRecord.DONE.equals(s.state) && Files.isRegularFile(dir.resolve(markerName(step)))) {
+            Path marker = dir.resolve(markerName(step));
+            if (!StepRecord.DONE.equals(s.state) && Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
                 try {
                     @SuppressWarnings("unchecked")
-                    Map<String, Object> marker = mapper.readValue(dir.resolve(markerName(step)).toFile(), Map.class);
+                    Map<String, Object> m = mapper.readValue(marker.toFile(), Map.class);
                     s.state = StepRecord.DONE;
                     s.error = null;
-                    s.artifact = (String) marker.get("artifact");
-                    s.ended = (String) marker.get("ended");
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    s.owner = null;
+                    s.artifact = (String) m.get("artifact");
+                    s.ended = (String) m.get("ended");
+                } catch (IOException | ClassCastException e) {
+                    // an unreadable marker proves nothing: the step is not done (audit sets the marker aside)
                 }
             }
         }
         return job;
+    }
+
+    private JobRecord read(Path file) throws IOException {
+        JobRecord job = mapper.readValue(file.toFile(), JobRecord.class);
+        if (job == null || job.jobId == null) {
+            throw new IOException("no job in it");
+        }
+        return job;
+    }
+
+    /**
+     * A record that cannot be read (a power cut, a full disk, a hand edit) is set aside as
+     * {@code job.json.corrupt-<time>} and the job rebuilt from its files: the input from its intake marker, each
+     * step's state from its marker, done when its result is in the outbox. Without an input to go on the job is
+     * marked failed, saying why. Never throws: one bad job must not block the start or the list.
+     */
+    private JobRecord repaired(String jobId, Path dir, String why) {
+        synchronized (lock(jobId)) {
+            Path file = dir.resolve(RECORD);
+            try {
+                return withMarkers(read(file), dir); // repaired meanwhile by another thread
+            } catch (IOException stillBroken) {
+                // rebuild below
+            }
+            String keptAs = RECORD + ".corrupt-" + stamp();
+            JobRecord job = rebuild(jobId, dir, why + "; the damaged record is kept as " + keptAs);
+            try {
+                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.move(file, dir.resolve(keptAs));
+                }
+                AtomicFiles.writeJson(file, job);
+                LOG.warn("job {}: {}; rebuilt as {} from its markers", jobId, why, job.status);
+            } catch (IOException e) {
+                LOG.warn("job {}: {}; rebuilt in memory, not yet on disk: {}", jobId, why, firstLine(e));
+            }
+            return job;
+        }
+    }
+
+    private JobRecord rebuild(String jobId, Path dir, String why) {
+        Map<?, ?> intake = null;
+        try {
+            intake = mapper.readValue(dir.resolve(markerName("intake")).toFile(), Map.class);
+        } catch (IOException e) {
+            // no intake marker to go on
+        }
+        JobRecord job = new JobRecord();
+        job.jobId = jobId;
+        job.created = intake != null && intake.get("at") != null ? String.valueOf(intake.get("at")) : now();
+        job.updated = now();
+        job.source = intake == null ? null : (String) intake.get("source");
+        job.input = intake == null || intake.get("input") == null ? null
+                : mapper.convertValue(intake.get("input"), JobRequest.class);
+        JobRecord.STEPS.forEach(job::step);
+        withMarkers(job, dir);
+        Map<String, Object> repair = event("repair", null);
+        repair.put("reason", why);
+        job.events.add(repair);
+        boolean allDone = JobRecord.STEPS.stream().allMatch(s -> StepRecord.DONE.equals(job.step(s).state));
+        Path result = volume.outbox().resolve(jobId + ".json");
+        if (job.input == null) {
+            job.status = JobRecord.FAILED;
+            job.finished = now();
+            job.error = new StepRecord.StepError("CorruptRecordException", why + ", and the job's input could not be "
+                    + "recovered from its intake marker: submit the job again", 1, job.finished);
+        } else if (allDone && Files.isRegularFile(result)) {
+            job.status = JobRecord.DONE;
+            job.finished = job.updated;
+            job.result = resultPaths(jobId);
+        } else {
+            job.status = JobRecord.QUEUED;
+        }
+        return job;
+    }
+
+    /** Where a done job's result message and video are, relative to the shared volume. */
+    public Map<String, Object> resultPaths(String jobId) {
+        Map<String, Object> paths = new LinkedHashMap<>();
+        paths.put("result", "outbox/" + jobId + ".json");
+        paths.put("video", "outbox/" + jobId + ".mp4");
+        return paths;
+    }
+
+    private Map<String, Object> intakeMarker(JobRecord job) {
+        Map<String, Object> marker = new LinkedHashMap<>();
+        marker.put("job_id", job.jobId);
+        marker.put("step", "intake");
+        marker.put("at", job.created);
+        marker.put("source", job.source);
+        // the input travels with the marker too: a record lost to a power cut can be rebuilt from it
+        marker.put("input", job.input);
+        return marker;
+    }
+
+    private String stamp() {
+        return STAMP.format(clock.instant());
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("\n") ? m.substring(0, m.indexOf('\n')) : m;
     }
 
     public String now() {

@@ -21,6 +21,8 @@ public class StepRecord {
     public int attempt;
     /** The service's own id for the work (yttools task id, ComfyUI prompt id), kept so a restart can resume it. */
     public String taskId;
+    /** The run of talkreel working on the step while it runs: after a restart, a step owned by another run was cut off. */
+    public String owner;
     public String started;
     public String ended;
     public Long elapsedMs;

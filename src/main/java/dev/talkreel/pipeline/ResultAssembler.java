@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the final result message of a job from its step markers (gathered by the assemble aggregator): the inputs,
  * each step's task id, artifact, media facts and timings, and the video. Writes outbox/&lt;id&gt;.mp4 first and
- * outbox/&lt;id&gt;.json last, so whoever watches the outbox for .json files finds the video already there.
+ * outbox/&lt;id&gt;.json last, so whoever watches the outbox for .json files finds the video already there. Paths in it
+ * are relative to the shared volume: every service and client mounts it somewhere else.
  */
 public final class ResultAssembler {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.result");
@@ -44,7 +45,7 @@ public final class ResultAssembler {
         result.put("job_id", jobId);
         result.put("status", JobRecord.DONE);
         Map<String, Object> videoFacts = new LinkedHashMap<>();
-        videoFacts.put("path", video.toString());
+        videoFacts.put("path", jobs.volume().relative(video));
         Map<String, Object> videoMarker = (Map<String, Object>) markers.get("video");
         videoFacts.putAll((Map<String, Object>) videoMarker.getOrDefault("details", Map.of()));
         result.put("video", videoFacts);
@@ -55,7 +56,8 @@ public final class ResultAssembler {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("service", PipelineStep.of(step).serviceName());
             s.put("task_id", m.get("task_id"));
-            s.put("artifact", jobs.volume().jobDir(jobId).resolve(String.valueOf(m.get("artifact"))).toString());
+            // where the artifact stays: the job moves to the archive once done (paths relative to the shared volume)
+            s.put("artifact", jobs.volume().relative(jobs.archivedFolderOf(jobId).resolve(String.valueOf(m.get("artifact")))));
             s.put("attempt", m.get("attempt"));
             s.put("started", m.get("started"));
             s.put("ended", m.get("ended"));
@@ -69,7 +71,7 @@ public final class ResultAssembler {
         result.put("finished", finished);
         result.put("elapsed_ms", Duration.between(Instant.parse(job.created), Instant.parse(finished)).toMillis());
         AtomicFiles.writeJson(outbox.resolve(jobId + ".json"), result);
-        jobs.jobDone(jobId, Map.of("result", outbox.resolve(jobId + ".json").toString(), "video", video.toString()));
+        jobs.jobDone(jobId, jobs.resultPaths(jobId));
         LOG.info("job {} done: {}", jobId, outbox.resolve(jobId + ".json"));
     }
 }

@@ -6,7 +6,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Exchange;
+import dev.talkreel.gpu.GpuSettle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,17 +22,33 @@ import org.slf4j.LoggerFactory;
 public final class StepTracker {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.steps");
     private final JobStore jobs;
+    private final GpuSettle settle;
 
-    public StepTracker(JobStore jobs) {
+    public StepTracker(JobStore jobs, GpuSettle settle) {
         this.jobs = jobs;
+        this.settle = settle;
     }
 
-    /** Whether the step still has to run (not done, job alive): the watchers skip everything else. */
-    public boolean shouldRun(@ExchangeProperty(Props.JOB_ID) String jobId, @ExchangeProperty(Props.STEP) String step) {
-        return jobId != null && jobs.shouldRun(jobId, step);
+    /**
+     * Whether the step still has to run (not done, job alive) and nobody in this process runs it yet: the watchers
+     * skip everything else. The step is then claimed for as long as the exchange lives, whatever way it ends.
+     */
+    public boolean shouldRun(Exchange exchange) {
+        String jobId = jobId(exchange);
+        String step = exchange.getProperty(Props.STEP, String.class);
+        if (jobId == null || !jobs.shouldRun(jobId, step) || !jobs.live().claim(jobId, step)) {
+            return false;
+        }
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                jobs.live().release(jobId, step);
+            }
+        });
+        return true;
     }
 
-    public void started(Exchange exchange) {
+    public void started(Exchange exchange) throws InterruptedException {
         String jobId = jobId(exchange);
         String step = exchange.getProperty(Props.STEP, String.class);
         if (!jobs.shouldRun(jobId, step)) {
@@ -35,9 +56,16 @@ public final class StepTracker {
             throw new StepSkippedException("job " + jobId + " no longer needs step " + step);
         }
         exchange.setProperty(Props.STEP_DETAILS, new LinkedHashMap<String, Object>());
-        exchange.setProperty(Props.STEP_STARTED_NANOS, System.nanoTime());
-        jobs.stepStarted(jobId, step);
-        LOG.info("job {} step {} started", jobId, step);
+        JobStore.Resumed before = jobs.stepStarted(jobId, step);
+        // the step's clock is the wall clock of its first start, kept in the record: a restart does not reset it
+        long sinceStart = before.wasRunning() && before.started() != null
+                ? Math.max(0, Duration.between(Instant.parse(before.started()), Instant.now()).toMillis()) : 0;
+        exchange.setProperty(Props.STEP_STARTED_NANOS, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(sinceStart));
+        if (before.cutOff(jobs.runId()) && before.taskId() == null && settle.appliesTo(step)) {
+            // a synchronous GPU call of a run that died may still be rendering: do not start a second one beside it
+            settle.awaitQuiet(jobId, step);
+        }
+        LOG.info("job {} step {} started{}", jobId, step, before.cutOff(jobs.runId()) ? " again after a restart" : "");
     }
 
     /** Remembers the service's task id in the record, so that a restart resumes it rather than starting over. */
@@ -80,11 +108,13 @@ public final class StepTracker {
         int tries = exchange.getProperty(RetryPolicy.TRIES, 1, Integer.class);
         String stopped = exchange.getProperty(Props.RETRY_STOP_REASON, String.class);
         String message = stopped == null ? why.message() : why.message() + " (no retry: " + stopped + ")";
+        // the record is shown by the API: paths relative to the shared volume, never the host's
+        message = message.replace(jobs.volume().root() + "/", "");
         if (jobId == null || stepName == null) {
             LOG.error("a pipeline exchange failed outside any job: {}", why.message(), error);
             return;
         }
-        jobs.stepFailed(jobId, stepName, tries, why.errorClass(), message);
+        jobs.stepFailedOrLater(jobId, stepName, tries, why.errorClass(), message);
         LOG.warn("job {} failed at step {} after {} tries: {}: {}", jobId, stepName, tries, why.errorClass(), message);
     }
 

@@ -102,7 +102,7 @@ class FaultModesTest {
             String step = end.path("current_step").asText();
             assertEquals("failed", end.path("steps").path(step).path("state").asText());
         } else {
-            assertTrue(java.nio.file.Files.isRegularFile(Path.of(end.path("result").path("video").asText())));
+            assertTrue(java.nio.file.Files.isRegularFile(talkreel.shared().resolve(end.path("result").path("video").asText())));
         }
         for (Route route : talkreel.stack().camel().getRoutes()) {
             assertTrue(talkreel.stack().camel().getRouteController().getRouteStatus(route.getRouteId()).isStarted(),

@@ -133,16 +133,7 @@ class RestartChaosTest {
     }
 
     private List<JsonNode> allJobs() throws IOException {
-        List<JsonNode> jobs = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(root.resolve("shared/jobs"))) {
-            for (Path dir : dirs.filter(d -> !d.getFileName().toString().startsWith(".")).toList()) {
-                Path record = dir.resolve("job.json");
-                if (Files.isRegularFile(record)) {
-                    jobs.add(JobClient.JSON.readTree(record.toFile()));
-                }
-            }
-        }
-        return jobs;
+        return JobClient.allRecords(root.resolve("shared"));
     }
 
     /** Jobs that are done, failed or cancelled: the test stops killing and waiting once all are. */
@@ -153,7 +144,7 @@ class RestartChaosTest {
         return allJobs().stream().filter(j -> j.path("status").asText().matches("done|failed|cancelled")).count();
     }
 
-    private static void waitUntilUp(JobClient client) throws Exception {
+    static void waitUntilUp(JobClient client) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
             try {
@@ -167,12 +158,16 @@ class RestartChaosTest {
         throw new AssertionError("the orchestrator did not come up");
     }
 
-    private static void submitWhenUp(JobClient client, String job) throws Exception {
+    static String submitWhenUp(JobClient client, String job) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
             try {
-                client.submit(job);
-                return;
+                java.net.http.HttpResponse<String> r = client.post(job);
+                if (r.statusCode() == 202) {
+                    return JobClient.JSON.readTree(r.body()).path("job_id").asText();
+                }
+                // 404 or 503 while the routes are still starting: ask again
+                Thread.sleep(100);
             } catch (IOException notUpYet) {
                 Thread.sleep(100);
             }

@@ -141,16 +141,8 @@ class JobActionsTest {
     }
 
     private long jobsWithVideo(String videoId) throws Exception {
-        try (Stream<Path> dirs = Files.list(talkreel.stack().shared().resolve("jobs"))) {
-            long n = 0;
-            for (Path d : dirs.filter(d -> Files.isRegularFile(d.resolve("job.json"))).toList()) {
-                if (videoId.equals(JobClient.JSON.readTree(d.resolve("job.json").toFile()).path("input")
-                        .path("video_id").asText())) {
-                    n++;
-                }
-            }
-            return n;
-        }
+        return JobClient.allRecords(talkreel.stack().shared()).stream()
+                .filter(j -> videoId.equals(j.path("input").path("video_id").asText())).count();
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -48,7 +48,7 @@ class LargeVideoTest {
                 JsonNode done = client.waitForEnd(id, Duration.ofMinutes(4));
 
                 assertEquals("done", done.path("status").asText(), done + "\n" + Files.readString(log));
-                Path video = Path.of(done.path("result").path("video").asText());
+                Path video = root.resolve("shared").resolve(done.path("result").path("video").asText());
                 assertTrue(Files.size(video) > EXTRA_BYTES, "the video in the outbox is over 300 MB");
                 MediaInfo info = MediaProbe.probe(video);
                 assertEquals("h264", info.video().codecName());

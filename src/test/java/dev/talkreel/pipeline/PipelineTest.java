@@ -45,7 +45,9 @@ class PipelineTest {
         assertEquals(URL, message.path("input").path("youtube_url").asText());
         for (String step : List.of("audio", "voice", "portrait", "video")) {
             JsonNode s = message.path("steps").path(step);
-            assertTrue(Files.isRegularFile(Path.of(s.path("artifact").asText())), step + " artifact on disk");
+            // paths are relative to the shared volume; done jobs live in the archive
+            assertTrue(Files.isRegularFile(talkreel.shared().resolve(s.path("artifact").asText())), step + " artifact on disk");
+            assertTrue(s.path("artifact").asText().startsWith("archive/"), s.toString());
             assertTrue(s.path("elapsed_ms").asLong() >= 0, step + " timed");
         }
         assertFalse(message.path("steps").path("audio").path("task_id").asText().isBlank());
@@ -53,7 +55,7 @@ class PipelineTest {
         assertEquals(8.0, message.path("steps").path("voice").path("details").path("padded_seconds").asDouble(), 0.001);
 
         Path video = talkreel.stack().shared().resolve("outbox/" + jobId + ".mp4");
-        assertEquals(video.toString(), message.path("video").path("path").asText());
+        assertEquals("outbox/" + jobId + ".mp4", message.path("video").path("path").asText());
         MediaInfo info = MediaProbe.probe(video, true);
         assertEquals("h264", info.video().codecName());
         assertEquals("aac", info.audio().codecName());
@@ -88,7 +90,7 @@ class PipelineTest {
             assertFalse(s.path("started").asText().isBlank(), step);
             assertFalse(s.path("ended").asText().isBlank(), step);
         }
-        assertTrue(Files.isRegularFile(Path.of(done.path("result").path("video").asText())));
+        assertTrue(Files.isRegularFile(talkreel.shared().resolve(done.path("result").path("video").asText())));
         JsonNode list = JobClient.JSON.readTree(talkreel.client().get("/api/jobs").body());
         assertTrue(list.path("jobs").findValuesAsText("job_id").contains(id));
         assertEquals(404, talkreel.client().get("/api/jobs/20200101-000000-nosuch").statusCode());

@@ -241,7 +241,8 @@ public final class ComfyUiEmulator extends EmulatorServer {
     }
 
     private ObjectNode systemStats() {
-        boolean busy = queue.busy();
+        // the device is shared: another service rendering (InfiniteTalk, VibeVoice) takes its memory too
+        boolean busy = queue.busy() || gpu.busy() > 0;
         ObjectNode stats = Json.object();
         ObjectNode system = stats.putObject("system").put("os", "posix").put("ram_total", 134_959_267_840L)
                 .put("ram_free", 118_431_748_096L).put("comfyui_version", "0.3.67")

@@ -1,0 +1,101 @@
+package dev.talkreel.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.talkreel.JobClient;
+import dev.talkreel.demo.LocalStack;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Does talkreel's cost grow with its history? The same measurements on an empty shared volume and on one holding
+ * 10,000 finished jobs, side by side in one run: start-up (to the API answering), CPU used while idle, one job's
+ * time end to end, and GET /api/jobs. Finished jobs live in the archive, out of the watchers' way; the third column
+ * is a volume whose 10,000 done jobs are still among the live ones (the layout before the archive), measured on its
+ * first start, which moves them over. Run by bench/run.sh history; not a test.
+ */
+public final class HistoryBenchmark {
+    private static final int HISTORY = 10_000;
+    private static final Duration IDLE = Duration.ofSeconds(10);
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    record Figures(String name, long startMs, double idleCpuPercent, long jobMs, double listMs) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int history = args.length > 0 ? Integer.parseInt(args[0]) : HISTORY;
+        List<Figures> all = new ArrayList<>();
+        all.add(measure("empty volume", 0, true));
+        all.add(measure(history + " finished jobs, archived", history, true));
+        all.add(measure(history + " finished jobs in jobs/ (first start)", history, false));
+        Figures base = all.get(0);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-44s %10s %10s %10s %12s%n", "volume", "start", "idle CPU", "one job",
+                "GET /api/jobs");
+        for (Figures f : all) {
+            System.out.printf(Locale.ROOT, "%-44s %8d ms %8.2f %% %8d ms %9.1f ms%n", f.name(), f.startMs(),
+                    f.idleCpuPercent(), f.jobMs(), f.listMs());
+        }
+        for (Figures f : all.subList(1, all.size())) {
+            System.out.printf(Locale.ROOT, "ratio to empty, %-28s start %.2f, idle CPU %+.2f points, one job %.2f, list %.2f%n",
+                    f.name() + ":", (double) f.startMs() / base.startMs(), f.idleCpuPercent() - base.idleCpuPercent(),
+                    (double) f.jobMs() / base.jobMs(), f.listMs() / base.listMs());
+        }
+    }
+
+    private static Figures measure(String name, int history, boolean archived) throws Exception {
+        Path root = Files.createTempDirectory("talkreel-history");
+        if (history > 0) {
+            long t = System.nanoTime();
+            History.write(root.resolve("shared"), history, archived);
+            System.out.printf(Locale.ROOT, "  %s: wrote %d finished jobs in %d ms%n", name, history,
+                    (System.nanoTime() - t) / 1_000_000);
+        }
+        long start = System.nanoTime();
+        // stock watcher and supervisor intervals: idle cost is what they spend
+        try (LocalStack stack = LocalStack.start(root, Map.of("talkreel.watch.poll-ms", "250",
+                "talkreel.inbox.poll-ms", "500", "talkreel.supervise.interval-ms", "10000"))) {
+            JobClient client = new JobClient(stack.api(), stack.shared());
+            while (client.get("/api/jobs?limit=1").statusCode() != 200) {
+                Thread.sleep(20);
+            }
+            long startMs = (System.nanoTime() - start) / 1_000_000;
+            once(client); // warm-up: the JIT, ffmpeg's first start
+            long cpu = OS.getProcessCpuTime();
+            long t = System.nanoTime();
+            Thread.sleep(IDLE.toMillis()); // the measurement itself: what talkreel spends doing nothing
+            double idle = 100.0 * (OS.getProcessCpuTime() - cpu) / (System.nanoTime() - t);
+            List<Long> jobs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                jobs.add(once(client));
+            }
+            Collections.sort(jobs);
+            long lt = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                client.get("/api/jobs?limit=20");
+            }
+            double listMs = (System.nanoTime() - lt) / 20 / 1e6;
+            Figures f = new Figures(name, startMs, idle, jobs.get(1), listMs);
+            System.out.printf(Locale.ROOT, "  %s: start %d ms, idle CPU %.2f %%, jobs %s ms, list %.1f ms%n", name,
+                    startMs, idle, jobs, listMs);
+            return f;
+        }
+    }
+
+    private static long once(JobClient client) throws Exception {
+        long start = System.nanoTime();
+        String id = client.submit(JobClient.job("https://www.youtube.com/watch?v=ao8f3qyMoLM", "History does not slow me."));
+        JsonNode done = client.waitForEnd(id, Duration.ofMinutes(3));
+        if (!"done".equals(done.path("status").asText())) {
+            throw new IllegalStateException("job " + id + " " + done);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+}

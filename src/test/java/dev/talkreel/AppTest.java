@@ -30,7 +30,7 @@ class AppTest {
                     "watch-new-jobs-for-portrait", "portrait-gpu-slot", "step-portrait", "portrait-submit",
                     "portrait-poll", "portrait-fetch", "portrait-abandon",
                     "join-voice-and-portrait", "video-gpu-slot", "step-video", "video-call", "assemble-result",
-                    "api-retry", "api-cancel")), routes);
+                    "api-retry", "api-cancel", "supervise-jobs")), routes);
             for (String id : routes) {
                 assertTrue(stack.camel().getRouteController().getRouteStatus(id).isStarted(), id);
             }

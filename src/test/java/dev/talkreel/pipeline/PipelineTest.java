@@ -46,7 +46,9 @@ class PipelineTest {
         for (String step : List.of("audio", "voice", "portrait", "video")) {
             JsonNode s = message.path("steps").path(step);
             // paths are relative to the shared volume; done jobs live in the archive
-            assertTrue(Files.isRegularFile(talkreel.shared().resolve(s.path("artifact").asText())), step + " artifact on disk");
+            // the result message comes first, then the job folder moves to the archive, where the message says it is
+            assertTrue(Files.isRegularFile(JobClient.waitForFile(talkreel.shared().resolve(s.path("artifact").asText()),
+                    JOB_DEADLINE)), step + " artifact on disk");
             assertTrue(s.path("artifact").asText().startsWith("archive/"), s.toString());
             assertTrue(s.path("elapsed_ms").asLong() >= 0, step + " timed");
         }

@@ -85,8 +85,7 @@ class DamagedVolumeTest {
 
         stack.restartOrchestrator(() -> delete(folder(id).resolve("portrait.done.json")));
 
-        assertEquals("done", client.waitForEnd(id, DEADLINE).path("status").asText());
-        assertEquals(1, stack.emulators().comfyui.calls().count("POST /prompt"), "the portrait was not rendered again");
+        assertEndsDoneWithPortraitsRendered(id, 1, "the portrait was not rendered again");
     }
 
     @Test
@@ -95,9 +94,7 @@ class DamagedVolumeTest {
 
         stack.restartOrchestrator(() -> delete(folder(id).resolve("portrait.png")));
 
-        JsonNode done = client.waitForEnd(id, DEADLINE);
-        assertEquals("done", done.path("status").asText(), done.toString());
-        assertEquals(2, stack.emulators().comfyui.calls().count("POST /prompt"), "the portrait was rendered again");
+        assertEndsDoneWithPortraitsRendered(id, 2, "the portrait was rendered again");
     }
 
     @Test
@@ -106,9 +103,7 @@ class DamagedVolumeTest {
         delete(folder(id).resolve("portrait.done.json"));
 
         // the join waits for a portrait marker that will never come: the supervisor sees a job nothing works on
-        JsonNode done = client.waitForEnd(id, DEADLINE);
-        assertEquals("done", done.path("status").asText(), done.toString());
-        assertEquals(1, stack.emulators().comfyui.calls().count("POST /prompt"));
+        assertEndsDoneWithPortraitsRendered(id, 1, "the intact portrait was kept");
     }
 
     @Test
@@ -120,9 +115,7 @@ class DamagedVolumeTest {
 
         assertEquals(202, send("POST", "/api/jobs/" + id + "/retry").statusCode());
 
-        JsonNode done = client.waitForEnd(id, DEADLINE);
-        assertEquals("done", done.path("status").asText(), done.toString());
-        assertEquals(1, stack.emulators().comfyui.calls().count("POST /prompt"), "the intact portrait was kept");
+        assertEndsDoneWithPortraitsRendered(id, 1, "the intact portrait was kept");
     }
 
     @Test
@@ -141,6 +134,12 @@ class DamagedVolumeTest {
                 DEADLINE);
         assertTrue(!"done".equals(j.path("steps").path("audio").path("state").asText()), "audio still running: " + j);
         return id;
+    }
+
+    private void assertEndsDoneWithPortraitsRendered(String id, int renders, String why) throws Exception {
+        JsonNode done = client.waitForEnd(id, DEADLINE);
+        assertEquals("done", done.path("status").asText(), done.toString());
+        assertEquals(renders, stack.emulators().comfyui.calls().count("POST /prompt"), why);
     }
 
     private Path folder(String id) {

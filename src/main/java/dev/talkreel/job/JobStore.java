@@ -198,8 +198,8 @@ public final class JobStore {
 
     /**
      * Run at start-up: every unfinished job carries on. The watchers see the markers of unfinished jobs again by
-     * themselves; this puts every job's files in order first ({@link #audit}), puts back the intake marker of a job
-     * whose creation was cut short, and archives finished jobs still among the live ones. Returns the ids of the
+     * themselves; this puts every job's files in order first ({@link #audit}) and archives finished jobs still among
+     * the live ones. Returns the ids of the
      * unfinished jobs.
      */
     public List<String> reconcile() throws IOException {
@@ -212,9 +212,6 @@ public final class JobStore {
                         archive(id);
                     }
                     continue;
-                }
-                if (!Files.exists(volume.jobDir(id).resolve(markerName("intake")))) {
-                    AtomicFiles.writeJson(volume.jobDir(id).resolve(markerName("intake")), intakeMarker(job));
                 }
                 audit(id);
                 ids.add(id);
@@ -505,7 +502,8 @@ public final class JobStore {
      * step is not run again);</li>
      * <li>a step whose artifact is missing or empty: its marker is set aside and the step goes back to pending, to
      * run again;</li>
-     * <li>an unreadable marker is set aside likewise.</li>
+     * <li>an unreadable marker is set aside likewise;</li>
+     * <li>a missing intake marker (creation cut short) is written again from the record.</li>
      * </ul>
      * Returns the first step that must run again, or null.
      */
@@ -513,6 +511,10 @@ public final class JobStore {
         synchronized (lock(jobId)) {
             JobRecord job = get(jobId);
             Path dir = volume.jobDir(jobId);
+            if (!Files.exists(dir.resolve(markerName("intake")))) {
+                // creation cut short between the record and its marker: without it no step would ever start
+                AtomicFiles.writeJson(dir.resolve(markerName("intake")), intakeMarker(job));
+            }
             List<String> redo = new ArrayList<>();
             for (String step : JobRecord.STEPS) {
                 StepRecord s = job.step(step);

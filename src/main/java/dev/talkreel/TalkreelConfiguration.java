@@ -1,6 +1,8 @@
 package dev.talkreel;
 
 import dev.talkreel.api.ApiGuard;
+import dev.talkreel.api.ConnectionGuard;
+import dev.talkreel.api.GuardedVertx;
 import dev.talkreel.api.Intake;
 import dev.talkreel.api.JobApi;
 import dev.talkreel.files.PathMap;
@@ -74,6 +76,13 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("intake", new Intake(validator, jobs));
         r.bind("jobApi", new JobApi(jobs));
         r.bind("apiGuard", new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token")));
+        // the API server's own defence: platform-http runs on the one Vert.x in the registry, this guarded one
+        GuardedVertx apiVertx = new GuardedVertx(new ConnectionGuard(new ConnectionGuard.Limits(
+                c.integer("talkreel.http.idle-timeout-ms"), c.integer("talkreel.http.header-timeout-ms"),
+                c.integer("talkreel.http.request-timeout-ms"), c.integer("talkreel.http.max-connections"))));
+        camel.addService(apiVertx);
+        r.bind("apiVertx", apiVertx.vertx());
+        r.bind("apiConnections", apiVertx.guard());
         r.bind("steps", new StepTracker(jobs));
         r.bind("gpuGate", new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs));
         r.bind("retryPolicy", new RetryPolicy(retries));

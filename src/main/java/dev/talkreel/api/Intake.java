@@ -2,6 +2,7 @@ package dev.talkreel.api;
 
 import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.job.FieldError;
+import dev.talkreel.job.IdempotencyKeys;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.JobValidator;
 import java.io.IOException;
@@ -100,7 +101,18 @@ public final class Intake {
                     List.of(new FieldError("Idempotency-Key", "must be 1 to 200 characters"))));
             return;
         }
-        JobStore.Created created = jobs.create(result.job(), "http", key == null ? null : "http:" + key);
+        JobStore.Created created;
+        try {
+            created = jobs.create(result.job(), "http", key == null ? null : "http:" + key);
+        } catch (IdempotencyKeys.Conflict conflict) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("error", "idempotency key conflict");
+            error.put("message", conflict.getMessage());
+            error.put("job_id", conflict.jobId());
+            JobApi.reply(exchange, 422, error);
+            LOG.info("HTTP job refused: its Idempotency-Key was used for job {} with another request", conflict.jobId());
+            return;
+        }
         String id = created.job().jobId;
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("job_id", id);

@@ -3,6 +3,7 @@ package dev.talkreel;
 import dev.talkreel.api.ApiGuard;
 import dev.talkreel.api.ConnectionGuard;
 import dev.talkreel.api.GuardedVertx;
+import dev.talkreel.api.InboxFiles;
 import dev.talkreel.api.Intake;
 import dev.talkreel.api.JobApi;
 import dev.talkreel.files.PathMap;
@@ -73,7 +74,11 @@ public class TalkreelConfiguration implements CamelConfiguration {
 
         Registry r = camel.getRegistry();
         r.bind("jobStore", jobs);
-        r.bind("intake", new Intake(validator, jobs));
+        // inbox files are read on threads of their own, with a deadline (talkreel.inbox.read-timeout-ms)
+        InboxFiles inboxFiles = new InboxFiles(jobs, camel.getExecutorServiceManager().newThreadPool(this,
+                "inbox-read", 1, c.integer("talkreel.inbox.parallel") * 2), c.integer("talkreel.inbox.read-timeout-ms"));
+        r.bind("inboxFilter", inboxFiles);
+        r.bind("intake", new Intake(validator, jobs, inboxFiles));
         r.bind("jobApi", new JobApi(jobs));
         r.bind("apiGuard", new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token")));
         // the API server's own defence: platform-http runs on the one Vert.x in the registry, this guarded one

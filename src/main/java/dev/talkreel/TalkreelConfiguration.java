@@ -1,6 +1,9 @@
 package dev.talkreel;
 
 import dev.talkreel.api.ApiGuard;
+import dev.talkreel.api.ConnectionGuard;
+import dev.talkreel.api.GuardedVertx;
+import dev.talkreel.api.InboxFiles;
 import dev.talkreel.api.Intake;
 import dev.talkreel.api.JobApi;
 import dev.talkreel.files.PathMap;
@@ -74,9 +77,20 @@ public class TalkreelConfiguration implements CamelConfiguration {
 
         Registry r = camel.getRegistry();
         r.bind("jobStore", jobs);
-        r.bind("intake", new Intake(validator, jobs));
+        // inbox files are read on threads of their own, with a deadline (talkreel.inbox.read-timeout-ms)
+        InboxFiles inboxFiles = new InboxFiles(jobs, camel.getExecutorServiceManager().newThreadPool(this,
+                "inbox-read", 1, c.integer("talkreel.inbox.parallel") * 2), c.integer("talkreel.inbox.read-timeout-ms"));
+        r.bind("inboxFilter", inboxFiles);
+        r.bind("intake", new Intake(validator, jobs, inboxFiles));
         r.bind("jobApi", new JobApi(jobs));
         r.bind("apiGuard", new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token")));
+        // the API server's own defence: platform-http runs on the one Vert.x in the registry, this guarded one
+        GuardedVertx apiVertx = new GuardedVertx(new ConnectionGuard(new ConnectionGuard.Limits(
+                c.integer("talkreel.http.idle-timeout-ms"), c.integer("talkreel.http.header-timeout-ms"),
+                c.integer("talkreel.http.request-timeout-ms"), c.integer("talkreel.http.max-connections"))));
+        camel.addService(apiVertx);
+        r.bind("apiVertx", apiVertx.vertx());
+        r.bind("apiConnections", apiVertx.guard());
         Map<String, Long> settleSteps = new LinkedHashMap<>();
         for (PipelineStep step : new PipelineStep[] {PipelineStep.VOICE, PipelineStep.VIDEO}) {
             settleSteps.put(step.id(), (long) (c.decimal("talkreel." + step.configKey() + ".vram-gb") * (1L << 30)));

@@ -4,7 +4,10 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.platform.http.vertx.HttpMessage;
 
 /**
  * Who may use the API. On loopback (the default) anyone on this machine may; bound to any other address, talkreel
@@ -28,12 +31,37 @@ public final class ApiGuard {
         if (token == null) {
             return;
         }
-        String header = exchange.getIn().getHeader("Authorization", String.class);
-        byte[] given = header != null && header.startsWith("Bearer ")
-                ? header.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        Matcher m = BEARER.matcher(authorizationHeader(exchange));
+        byte[] given = m.matches() ? m.group(1).getBytes(StandardCharsets.UTF_8) : new byte[0];
         if (!MessageDigest.isEqual(token, given)) {
             throw new NotAuthorizedException("a bearer token is required (Authorization: Bearer <talkreel.http.token>)");
         }
+    }
+
+    /** "Bearer &lt;token&gt;", the scheme in any case (RFC 9110 11.1: schemes are case-insensitive). */
+    private static final Pattern BEARER = Pattern.compile("(?i)\\s*bearer\\s+(\\S+)\\s*");
+
+    /**
+     * The request's real Authorization header, never a query parameter: platform-http copies query parameters into
+     * the message headers, so {@code ?Authorization=Bearer x} would otherwise pass for the header. The header is read
+     * from the Vert.x request itself; when that is not at hand, a request whose query names an authorization
+     * parameter gets no header at all.
+     */
+    static String authorizationHeader(Exchange exchange) {
+        if (exchange.getIn() instanceof HttpMessage http && http.getRequest() != null) {
+            String header = http.getRequest().getHeader("Authorization");
+            return header == null ? "" : header;
+        }
+        for (String q : new String[] {Exchange.HTTP_RAW_QUERY, Exchange.HTTP_QUERY}) {
+            for (String param : exchange.getIn().getHeader(q, "", String.class).split("[&;]")) {
+                String name = param.contains("=") ? param.substring(0, param.indexOf('=')) : param;
+                if (java.net.URLDecoder.decode(name, StandardCharsets.UTF_8).trim().equalsIgnoreCase("authorization")) {
+                    return "";
+                }
+            }
+        }
+        String header = exchange.getIn().getHeader("Authorization", String.class);
+        return header == null ? "" : header;
     }
 
     static boolean isLoopback(String host) {

@@ -2,12 +2,12 @@ package dev.talkreel.api;
 
 import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.job.FieldError;
+import dev.talkreel.job.IdempotencyKeys;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.JobValidator;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,36 +22,41 @@ import org.slf4j.LoggerFactory;
  */
 public final class Intake {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.intake");
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
-            .withZone(ZoneOffset.UTC);
     /** Where the inbox route moves the file it just read (relative to the inbox). */
     public static final String INBOX_TARGET = "inboxTarget";
 
     private final JobValidator validator;
     private final JobStore jobs;
+    private final InboxFiles files;
 
-    public Intake(JobValidator validator, JobStore jobs) {
+    public Intake(JobValidator validator, JobStore jobs, InboxFiles files) {
         this.validator = validator;
         this.jobs = jobs;
+        this.files = files;
     }
 
-    /** A file read from the inbox: accept it as a job, or explain beside it why not. */
-    public void fromInboxFile(Exchange exchange) throws IOException {
+    /**
+     * A file read from the inbox: accept it as a job, or explain beside it why not. The file is read here, by its
+     * path, with {@link InboxFiles#read} (no link followed, size cap, deadline); Camel never opens it. Nothing of
+     * its content is logged: the reasons go to the error file beside it.
+     */
+    public void fromInboxFile(Exchange exchange) throws IOException, InterruptedException {
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         long size = exchange.getIn().getHeader(Exchange.FILE_LENGTH, 0L, Long.class);
-        String kept = STAMP.format(java.time.Instant.parse(jobs.now())) + "-" + name;
+        String kept = InboxFiles.STAMP.format(java.time.Instant.parse(jobs.now())) + "-" + name;
         JobValidator.Result result;
         byte[] body = null;
         if (size > validator.limits().maxBodyBytes()) {
             result = new JobValidator.Result(null, List.of(new FieldError("file", "is " + size
                     + " bytes, over the limit of " + validator.limits().maxBodyBytes())));
         } else {
-            try (InputStream in = exchange.getIn().getMandatoryBody(InputStream.class)) {
-                body = in.readNBytes(validator.limits().maxBodyBytes() + 1);
-            } catch (org.apache.camel.InvalidPayloadException e) {
-                body = new byte[0];
+            try {
+                body = files.read(Path.of(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class)),
+                        validator.limits().maxBodyBytes() + 1);
+                result = validator.validate(body);
+            } catch (InboxFiles.Unreadable e) {
+                result = new JobValidator.Result(null, List.of(new FieldError("file", e.getMessage())));
             }
-            result = validator.validate(body);
         }
         if (!result.ok()) {
             exchange.setProperty(INBOX_TARGET, ".failed/" + kept);
@@ -62,7 +67,9 @@ public final class Intake {
             error.put("error", "invalid job");
             error.put("errors", result.errors());
             AtomicFiles.writeJson(jobs.volume().inbox().resolve(".failed").resolve(kept + ".error.json"), error);
-            LOG.warn("inbox file {} rejected: {}", name, summary(result.errors()));
+            // field names and messages can quote the file (a bad JSON token, an unknown field): they stay in the file
+            LOG.warn("inbox file {} rejected ({} problem(s)): see inbox/.failed/{}.error.json", name,
+                    result.errors().size(), kept);
             return;
         }
         JobStore.Created created = jobs.create(result.job(), "inbox:" + name, "file:" + JobStore.sha256(body));
@@ -100,7 +107,18 @@ public final class Intake {
                     List.of(new FieldError("Idempotency-Key", "must be 1 to 200 characters"))));
             return;
         }
-        JobStore.Created created = jobs.create(result.job(), "http", key == null ? null : "http:" + key);
+        JobStore.Created created;
+        try {
+            created = jobs.create(result.job(), "http", key == null ? null : "http:" + key);
+        } catch (IdempotencyKeys.Conflict conflict) {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("error", "idempotency key conflict");
+            error.put("message", conflict.getMessage());
+            error.put("job_id", conflict.jobId());
+            JobApi.reply(exchange, 422, error);
+            LOG.info("HTTP job refused: its Idempotency-Key was used for job {} with another request", conflict.jobId());
+            return;
+        }
         String id = created.job().jobId;
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("job_id", id);
@@ -112,9 +130,5 @@ public final class Intake {
         exchange.getIn().setHeader("Location", "/api/jobs/" + id);
         JobApi.reply(exchange, created.existing() ? 200 : 202, answer);
         LOG.info("HTTP job {} {}", id, created.existing() ? "already exists (same Idempotency-Key)" : "accepted");
-    }
-
-    private static String summary(List<FieldError> errors) {
-        return errors.stream().map(e -> e.field() + " " + e.message()).reduce((a, b) -> a + "; " + b).orElse("");
     }
 }

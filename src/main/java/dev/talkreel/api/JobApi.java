@@ -1,7 +1,9 @@
 package dev.talkreel.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.talkreel.files.AtomicFiles;
+import dev.talkreel.job.FieldError;
 import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobStore;
 import java.io.IOException;
@@ -14,6 +16,8 @@ import org.apache.camel.Header;
 
 /** The job API besides submission: status and list (what the job record says), retry and cancel. */
 public final class JobApi {
+    static final int DEFAULT_LIMIT = 20;
+    static final int MAX_LIMIT = 200;
     private final JobStore jobs;
 
     public JobApi(JobStore jobs) {
@@ -22,15 +26,29 @@ public final class JobApi {
 
     /** One job: status, current step, and per step its state, attempt, times, error, and the result when done. */
     public void status(@Header("id") String id, Exchange exchange) {
-        jobs.find(id).ifPresentOrElse(job -> reply(exchange, 200, job),
+        jobs.find(id).ifPresentOrElse(job -> reply(exchange, 200, view(job)),
                 () -> reply(exchange, 404, Map.of("error", "no job " + id)));
     }
 
-    /** The most recent jobs, newest first, in short. */
-    public void list(@Header("limit") Integer limit, @Header("before") String before, Exchange exchange) throws IOException {
-        int n = limit == null ? 20 : Math.max(1, Math.min(limit, 200));
+    /**
+     * The most recent jobs, newest first, in short. {@code ?limit=N}: 1 to 200 (default 20; more than 200 gives
+     * 200); anything else is a 400 that says so. {@code ?before=<job_id>}: the page after the one that ended there
+     * (job ids sort by creation time).
+     */
+    public void list(@Header("limit") String limit, @Header("before") String before, Exchange exchange)
+            throws IOException {
+        Integer n = parseLimit(limit);
+        if (n == null) {
+            reply(exchange, 400, Map.of("error", "invalid request", "errors", List.of(new FieldError("limit",
+                    "must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + ")"))));
+            return;
+        }
+        if (before != null && !before.isBlank() && !before.matches(dev.talkreel.files.SharedVolume.JOB_ID)) {
+            reply(exchange, 400, Map.of("error", "invalid request", "errors", List.of(new FieldError("before",
+                    "must be a job id, as the last job_id of the page before"))));
+            return;
+        }
         List<Map<String, Object>> out = new ArrayList<>();
-        // paging: ?before=<the last job_id of the previous page> (job ids sort by creation time)
         for (JobRecord job : jobs.recent(n, before == null || before.isBlank() ? null : before)) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("job_id", job.jobId);
@@ -50,6 +68,29 @@ public final class JobApi {
             page.put("next", "/api/jobs?limit=" + n + "&before=" + out.get(n - 1).get("job_id"));
         }
         reply(exchange, 200, page);
+    }
+
+    /** The limit asked for, 200 at most; null when it is not a whole number of at least 1. */
+    static Integer parseLimit(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return DEFAULT_LIMIT;
+        }
+        String s = limit.trim();
+        if (!s.matches("[0-9]+")) {
+            return null;
+        }
+        int n = s.length() > 9 ? MAX_LIMIT : Integer.parseInt(s);
+        return n < 1 ? null : Math.min(n, MAX_LIMIT);
+    }
+
+    /**
+     * What the API shows of a job record: everything but the idempotency key, which is the client's secret to
+     * re-send and is never echoed back.
+     */
+    static Object view(JobRecord job) {
+        ObjectNode tree = AtomicFiles.JSON.valueToTree(job);
+        tree.remove("idempotency_key");
+        return tree;
     }
 
     /**
@@ -81,7 +122,7 @@ public final class JobApi {
             reply(exchange, 409, Map.of("error", done.refusal()));
             return null;
         }
-        reply(exchange, okStatus, done.job());
+        reply(exchange, okStatus, view(done.job()));
         return done.job();
     }
 

@@ -12,8 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -88,23 +86,17 @@ public final class JobStore {
 
     /**
      * Creates a job and hands it to the pipeline by writing its intake marker. With an idempotency key, a second
-     * submission with the same key returns the first job instead of creating another.
+     * submission with the same key and request returns the first job instead of creating another; with the same key
+     * and another request it throws {@link IdempotencyKeys.Conflict}.
      */
     public Created create(JobRequest input, String source, String idempotencyKey) throws IOException {
-        Path keyFile = null;
         String id = newId();
         if (idempotencyKey != null && !idempotencyKey.isBlank()) {
-            keyFile = volume.jobs().resolve(".keys").resolve(sha256(idempotencyKey.getBytes(StandardCharsets.UTF_8)));
-            Files.createDirectories(keyFile.getParent());
-            try {
-                Files.writeString(Files.createFile(keyFile), id, StandardCharsets.UTF_8);
-            } catch (FileAlreadyExistsException e) {
-                String existing = waitForContent(keyFile);
-                Optional<JobRecord> job = find(existing);
-                if (job.isPresent()) {
-                    return new Created(job.get(), true);
-                }
-                Files.writeString(keyFile, id, StandardCharsets.UTF_8);
+            // same key, same request: the first job; same key, another request: IdempotencyKeys.Conflict
+            Optional<JobRecord> earlier = new IdempotencyKeys(volume.jobs().resolve(".keys"))
+                    .claim(idempotencyKey, sha256(mapper.writeValueAsBytes(input)), id, this::find);
+            if (earlier.isPresent()) {
+                return new Created(earlier.get(), true);
             }
         }
         JobRecord job = new JobRecord();
@@ -778,17 +770,6 @@ public final class JobStore {
         byte[] b = new byte[3];
         RANDOM.nextBytes(b);
         return ID_TIME.format(clock.instant()) + "-" + HexFormat.of().formatHex(b);
-    }
-
-    private static String waitForContent(Path keyFile) throws IOException {
-        // The first submitter creates the key file and writes the id right after; give it a moment.
-        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        String id = Files.readString(keyFile).trim();
-        while (id.isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            id = Files.readString(keyFile).trim();
-        }
-        return id;
     }
 
     /** The hex SHA-256 of some bytes: idempotency keys and job file contents become file names this way. */

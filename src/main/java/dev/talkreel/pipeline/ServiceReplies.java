@@ -207,6 +207,8 @@ public final class ServiceReplies {
         if (!found) {
             throw new StepFailedException("vibevoice-api answered without audio_base64", true);
         }
+        // the reply stream is spent and closed: from here on the body is just the file's name
+        exchange.getIn().setBody(target.toString());
     }
 
     /**

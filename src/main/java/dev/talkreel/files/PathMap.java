@@ -68,8 +68,11 @@ public final class PathMap {
                 + serviceToLocal.keySet());
     }
 
-    /** {@code local} (lexically under {@code folder}) with links followed; it must still be under folder's real path. */
-    private static Path resolvedInside(String servicePath, Path local, Path folder) {
+    /**
+     * {@code local} (lexically under {@code folder}) with links followed: its real path must be inside the real path
+     * of a mapped folder (a link from /output to a file of the shared volume is fine; one to /etc is not).
+     */
+    private Path resolvedInside(String servicePath, Path local, Path folder) {
         try {
             Path existing = local;
             while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
@@ -80,12 +83,13 @@ public final class PathMap {
                 return local;
             }
             Path real = existing.toRealPath();
-            Path realFolder = folder.toRealPath();
-            if (!real.startsWith(realFolder)) {
-                throw new PathOutsideVolumeException("path '" + servicePath + "' leads through a symbolic link to "
-                        + real + ", outside the mapped folder " + realFolder);
+            for (Path mapped : serviceToLocal.values()) {
+                if (Files.exists(mapped) && real.startsWith(mapped.toRealPath())) {
+                    return existing.equals(local) ? real : real.resolve(existing.relativize(local));
+                }
             }
-            return existing.equals(local) ? real : real.resolve(existing.relativize(local));
+            throw new PathOutsideVolumeException("path '" + servicePath + "' leads through a symbolic link to " + real
+                    + ", outside every mapped folder " + serviceToLocal.values());
         } catch (IOException e) {
             throw new PathOutsideVolumeException("path '" + servicePath + "' cannot be resolved: " + e);
         }

@@ -58,10 +58,26 @@ public final class Transfers {
         exchange.getIn().setBody(bound(exchange, step, false));
     }
 
-    /** An artifact fetched over HTTP (audio, portrait): the body becomes the bounded stream the file endpoint writes. */
+    /**
+     * An artifact fetched over HTTP (audio, portrait): the body becomes the bounded stream the file endpoint writes,
+     * under the temporary name {@code .<artifact>.part} in the job folder (as the routes name it). A download that
+     * stopped half way leaves that file behind; it is deleted when the exchange ends (a success has renamed it).
+     */
     public void download(Exchange exchange) throws Exception {
         failOnError(exchange, null);
-        exchange.getIn().setBody(bound(exchange, step(exchange), true));
+        PipelineStep step = step(exchange);
+        exchange.getIn().setBody(bound(exchange, step, true));
+        java.nio.file.Path part = jobs.volume().jobDir(StepTracker.jobId(exchange)).resolve("." + step.artifact() + ".part");
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                try {
+                    java.nio.file.Files.deleteIfExists(part);
+                } catch (IOException | RuntimeException ignored) {
+                    // a later try overwrites it anyway
+                }
+            }
+        });
     }
 
     /** A reply nobody reads (ComfyUI's answer to /queue or /interrupt): dropped without reading it. */

@@ -119,6 +119,8 @@ class HostileRepliesTest {
         assertTrue(failedAfter < VIEW_DEADLINE_MS + 1500, failedAfter + " ms");
         assertTrue(freeAfter < VIEW_DEADLINE_MS + 2000, freeAfter + " ms");
         assertEquals(1, talkreel.emulators().comfyui.calls().count("GET /view"), "a transfer past its deadline is not retried");
+        Path part = talkreel.shared().resolve("jobs").resolve(id).resolve(".portrait.png.part");
+        waitForCall(() -> !Files.exists(part));
         gpuSlotIsFreeAndTheNextJobFinishes();
     }
 
@@ -217,6 +219,7 @@ class HostileRepliesTest {
         throw new AssertionError("the GPU slot did not come back within 30 s");
     }
 
+    /** Waits for a condition (a call seen, a file gone); returns when it held. */
     private static Instant waitForCall(java.util.function.BooleanSupplier seen) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < end) {
@@ -225,7 +228,7 @@ class HostileRepliesTest {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("the call did not come within 60 s");
+        throw new AssertionError("not so within 60 s");
     }
 
     private static void deleteTree(Path dir) throws Exception {

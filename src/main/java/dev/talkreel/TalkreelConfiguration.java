@@ -23,6 +23,7 @@ import dev.talkreel.pipeline.StepMarkers;
 import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
 import java.net.URI;
+import dev.talkreel.pipeline.Transfers;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
@@ -70,6 +71,16 @@ public class TalkreelConfiguration implements CamelConfiguration {
             pollLimits.put(step, new PollBudget.Limits(c.integer("talkreel." + step.configKey() + ".max-polls"),
                     c.integer("talkreel." + step.configKey() + ".deadline-ms")));
         }
+        // every reply's limits: size cap, whole-transfer deadline, minimum rate (Transfers, BoundedStream)
+        Map<PipelineStep, Transfers.Limits> transferLimits = new EnumMap<>(PipelineStep.class);
+        for (PipelineStep step : PipelineStep.values()) {
+            String k = "talkreel." + step.configKey() + ".";
+            boolean downloads = step == PipelineStep.AUDIO || step == PipelineStep.PORTRAIT;
+            transferLimits.put(step, new Transfers.Limits(c.longValue(k + "max-reply-bytes"),
+                    c.longValue(k + (downloads ? "max-download-bytes" : "max-reply-bytes")),
+                    c.longValue(k + "transfer-deadline-ms"), c.longValue(k + "min-bytes-per-second"),
+                    c.longValue(k + "min-rate-grace-ms")));
+        }
         Map<String, String> comfyNodes = new LinkedHashMap<>();
         for (String node : new String[] {"prompt", "seed", "size", "output"}) {
             comfyNodes.put(node, c.get("talkreel.comfyui.node." + node));
@@ -101,6 +112,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.integer("talkreel.archive.after-ms")));
         r.bind("gpuGate", new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs));
         r.bind("retryPolicy", new RetryPolicy(retries));
+        r.bind("transfers", new Transfers(transferLimits, jobs));
         r.bind("pollBudget", new PollBudget(pollLimits, jobs));
         r.bind("requests", new ServiceRequests(jobs, new ServiceRequests.Settings(c.get("talkreel.yttools.audio-format"),
                 c.under("talkreel.vibevoice."), Path.of(c.get("talkreel.comfyui.workflow")), comfyNodes,
@@ -127,6 +139,10 @@ public class TalkreelConfiguration implements CamelConfiguration {
 
         int integer(String key) {
             return Integer.parseInt(get(key).trim());
+        }
+
+        long longValue(String key) {
+            return Long.parseLong(get(key).trim());
         }
 
         double decimal(String key) {

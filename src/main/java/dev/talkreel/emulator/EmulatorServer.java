@@ -136,7 +136,8 @@ public abstract class EmulatorServer implements AutoCloseable {
 
     private void dispatch(RoutingContext ctx, String endpoint, String operation, Handler handler) {
         calls.record(endpoint);
-        Fault fault = behaviour.takeFault(operation);
+        Behaviour.Planned planned = behaviour.takePlanned(operation);
+        Fault fault = planned == null ? null : planned.fault();
         if (fault == Fault.DROP) {
             ctx.request().connection().close();
             return;
@@ -159,10 +160,18 @@ public abstract class EmulatorServer implements AutoCloseable {
             send(ctx, Reply.text(200, "application/json", "{\"emulated\": \"malformed json\", "));
             return;
         }
+        if (fault == Fault.REDIRECT) {
+            send(ctx, Reply.empty(302).header("Location", baseUrl() + "/moved" + ctx.request().uri()));
+            return;
+        }
+        if (fault == Fault.HUGE) {
+            sendHuge(ctx, hugePrefix(operation), planned.amount());
+            return;
+        }
         workers.submit(() -> {
             Reply reply;
             try {
-                reply = handler.handle(new Call(ctx, fault));
+                reply = handler.handle(new Call(ctx, fault == Fault.TRICKLE ? null : fault));
             } catch (ReplyException e) {
                 reply = e.reply();
             } catch (Exception e) {
@@ -171,7 +180,91 @@ public abstract class EmulatorServer implements AutoCloseable {
                 }
                 reply = errorReply(500, e.getClass().getSimpleName() + ": " + e.getMessage());
             }
-            send(ctx, reply);
+            if (fault == Fault.TRICKLE) {
+                sendTrickle(ctx, reply, planned.amount());
+            } else {
+                send(ctx, reply);
+            }
+        });
+    }
+
+    /**
+     * The start of a huge reply (HUGE): a JSON object opening a string that the rest of the body fills. A service may
+     * pick a field its client streams (VibeVoice's audio_base64).
+     */
+    protected String hugePrefix(String operation) {
+        return "{\"status\": \"processing\", \"padding\": \"";
+    }
+
+    /** {@code size} bytes of JSON-looking reply, written as the client takes them: never held in memory. */
+    private void sendHuge(RoutingContext ctx, String prefix, long size) {
+        HttpServerResponse response = ctx.response();
+        byte[] fill = new byte[64 * 1024];
+        java.util.Arrays.fill(fill, (byte) 'A');
+        byte[] start = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        response.setStatusCode(200).putHeader("Content-Type", "application/json")
+                .putHeader("Content-Length", String.valueOf(Math.max(size, start.length)));
+        response.write(io.vertx.core.buffer.Buffer.buffer(start));
+        long[] left = {size - start.length};
+        Runnable pump = new Runnable() {
+            @Override
+            public void run() {
+                while (left[0] > 0 && !response.writeQueueFull() && !response.closed() && !stopping) {
+                    int n = (int) Math.min(fill.length, left[0]);
+                    // the same bytes wrapped again, not copied: nothing writes to them
+                    response.write(io.vertx.core.buffer.Buffer.buffer(n == fill.length ? fill
+                            : java.util.Arrays.copyOf(fill, n)));
+                    left[0] -= n;
+                }
+                if (response.closed() || stopping) {
+                    return;
+                }
+                if (left[0] <= 0) {
+                    response.end();
+                } else {
+                    response.drainHandler(v -> run());
+                }
+            }
+        };
+        pump.run();
+    }
+
+    /** The true reply, {@code bytesPerSecond} at a time (TRICKLE); stops when the client goes away. */
+    private void sendTrickle(RoutingContext ctx, Reply reply, long bytesPerSecond) {
+        HttpServerResponse response = ctx.response();
+        byte[] body;
+        try {
+            body = reply.file != null ? Files.readAllBytes(reply.file) : reply.body;
+        } catch (java.io.IOException e) {
+            send(ctx, errorReply(500, "cannot read " + reply.file + ": " + e));
+            return;
+        }
+        response.setStatusCode(reply.status);
+        reply.headers.forEach(response::putHeader);
+        if (reply.contentType != null) {
+            response.putHeader("Content-Type", reply.contentType);
+        }
+        response.putHeader("Content-Length", String.valueOf(body.length));
+        long period = bytesPerSecond >= 10 ? 100 : 1000 / bytesPerSecond;
+        int chunk = (int) Math.max(1, bytesPerSecond * period / 1000);
+        int[] sent = {0};
+        Runnable next = () -> {
+            int n = Math.min(chunk, body.length - sent[0]);
+            response.write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOfRange(body, sent[0], sent[0] + n)));
+            sent[0] += n;
+        };
+        next.run();
+        vertx.setPeriodic(period, id -> {
+            if (response.closed() || response.ended() || stopping) {
+                vertx.cancelTimer(id);
+                return;
+            }
+            if (sent[0] >= body.length) {
+                vertx.cancelTimer(id);
+                response.end();
+                return;
+            }
+            next.run();
         });
     }
 

@@ -21,7 +21,18 @@ public enum Fault {
     /** ComfyUI: the prompt runs and ends with execution_error. */
     EXECUTION_ERROR,
     /** Out of GPU memory, in the service's words. */
-    OOM;
+    OOM,
+    /**
+     * HTTP 200 with a JSON body of the planned size (huge:&lt;bytes&gt;), streamed as it is sent and never held in
+     * memory: a valid-looking JSON prefix, then one endless string.
+     */
+    HUGE,
+    /** The true reply, sent slowly: trickle:&lt;bytes-per-second&gt;. */
+    TRICKLE,
+    /** HTTP 302 to another path of the same server, which a client should not follow. */
+    REDIRECT,
+    /** InfiniteTalk: the video_path replied is a symbolic link to a file outside every mapped folder. */
+    SYMLINK;
 
     /** Accepts "error500", "ERROR_500", "execution-error" and the like. */
     public static Fault parse(String text) {
@@ -33,6 +44,12 @@ public enum Fault {
     }
 
     public boolean isGeneric() {
-        return this == ERROR_500 || this == HANG || this == DROP || this == MALFORMED;
+        return this == ERROR_500 || this == HANG || this == DROP || this == MALFORMED || this == HUGE
+                || this == TRICKLE || this == REDIRECT;
+    }
+
+    /** Whether the fault takes an amount (huge:&lt;bytes&gt;, trickle:&lt;bytes-per-second&gt;). */
+    public boolean takesAmount() {
+        return this == HUGE || this == TRICKLE;
     }
 }

@@ -10,6 +10,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -40,15 +41,28 @@ public final class AtomicFiles {
     /**
      * Puts a finished file in a second place without touching the first: a hard link when both are on one file
      * system (no bytes copied, whatever the size), a streamed copy otherwise. Artifacts are never changed once
-     * written, so sharing the bytes is safe.
+     * written, so sharing the bytes is safe. Only a regular file is published, never a symbolic link (a link could
+     * make the published file a door to anything the link names); the target's folder is created when missing.
      */
     public static void publish(Path source, Path target) throws IOException {
+        if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+            throw new PathOutsideVolumeException(source + " is not a regular file (a link, a folder or missing): "
+                    + "not published");
+        }
+        Files.createDirectories(target.getParent());
         Path tmp = temp(target);
         try {
             try {
+                // link() does not follow links: checked again below, in case source changed since the check above
                 Files.createLink(tmp, source);
             } catch (IOException | UnsupportedOperationException notLinkable) {
-                Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
+                try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            if (!Files.isRegularFile(tmp, LinkOption.NOFOLLOW_LINKS)) {
+                throw new PathOutsideVolumeException(source + " turned into something other than a regular file "
+                        + "while it was published");
             }
             moveIntoPlace(tmp, target);
         } finally {

@@ -1,5 +1,8 @@
 package dev.talkreel.files;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,7 +43,12 @@ public final class PathMap {
         return new PathMap(map);
     }
 
-    /** The local file behind a path the service gave us; refused when outside every mapped folder. */
+    /**
+     * The local file behind a path the service gave us, with every symbolic link followed: refused when the name is
+     * outside every mapped folder, or when a link (in the file or in any folder on its way) leads out of the real
+     * mapped folder. An existing file comes back as its real path; a missing one as the mapped name (its nearest
+     * existing folder checked the same way), so the caller can say it is missing.
+     */
     public Path toLocal(String servicePath) {
         if (servicePath == null || servicePath.isBlank()) {
             throw new PathOutsideVolumeException("the service returned no path");
@@ -52,12 +60,39 @@ public final class PathMap {
                 String rest = normal.substring(root.length());
                 Path local = e.getValue().resolve(rest.startsWith("/") ? rest.substring(1) : rest).normalize();
                 if (local.startsWith(e.getValue())) {
-                    return local;
+                    return resolvedInside(servicePath, local, e.getValue());
                 }
             }
         }
         throw new PathOutsideVolumeException("path '" + servicePath + "' is outside every folder mapped for this service "
                 + serviceToLocal.keySet());
+    }
+
+    /**
+     * {@code local} (lexically under {@code folder}) with links followed: its real path must be inside the real path
+     * of a mapped folder (a link from /output to a file of the shared volume is fine; one to /etc is not).
+     */
+    private Path resolvedInside(String servicePath, Path local, Path folder) {
+        try {
+            Path existing = local;
+            while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+                existing = existing.getParent();
+            }
+            if (existing == null || !existing.startsWith(folder)) {
+                // the mapped folder itself does not exist (yet): nothing under it can lead anywhere
+                return local;
+            }
+            Path real = existing.toRealPath();
+            for (Path mapped : serviceToLocal.values()) {
+                if (Files.exists(mapped) && real.startsWith(mapped.toRealPath())) {
+                    return existing.equals(local) ? real : real.resolve(existing.relativize(local));
+                }
+            }
+            throw new PathOutsideVolumeException("path '" + servicePath + "' leads through a symbolic link to " + real
+                    + ", outside every mapped folder " + serviceToLocal.values());
+        } catch (IOException e) {
+            throw new PathOutsideVolumeException("path '" + servicePath + "' cannot be resolved: " + e);
+        }
     }
 
     /** The path under which the service sees our local file; refused when the file is in no mapped folder. */

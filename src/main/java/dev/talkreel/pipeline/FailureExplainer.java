@@ -28,7 +28,12 @@ public final class FailureExplainer {
         Throwable cause = meaningful(error);
         String service = step == null ? "the service" : step.serviceName();
         String message;
-        if (cause instanceof HttpOperationFailedException http) {
+        if (cause instanceof HttpOperationFailedException http && http.getStatusCode() >= 300 && http.getStatusCode() < 400) {
+            // talkreel calls the URL it was given and follows no redirect: the URL is likely out of date
+            message = service + " answered HTTP " + http.getStatusCode() + " to " + http.getUri() + ", a redirect to "
+                    + (http.getRedirectLocation() == null ? "no Location at all" : http.getRedirectLocation())
+                    + ", which talkreel does not follow: check the service's URL in talkreel's settings";
+        } else if (cause instanceof HttpOperationFailedException http) {
             String said = serviceWords(http.getResponseBody());
             message = service + " answered HTTP " + http.getStatusCode() + " to " + http.getUri()
                     + (said.isEmpty() ? "" : ": " + said);
@@ -40,6 +45,8 @@ public final class FailureExplainer {
             message = service + " closed the connection without answering";
         } else if (cause instanceof JsonProcessingException json) {
             message = service + " sent a reply that is not the JSON expected: " + json.getOriginalMessage();
+        } else if (cause instanceof dev.talkreel.files.TransferLimitException) {
+            message = cause.getMessage();
         } else if (cause instanceof PathOutsideVolumeException) {
             message = service + " returned a path talkreel may not use: " + cause.getMessage();
         } else if (cause instanceof StepFailedException) {

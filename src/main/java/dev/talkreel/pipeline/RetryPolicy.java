@@ -10,7 +10,7 @@ import org.apache.camel.http.base.HttpOperationFailedException;
 /**
  * Decides, for the error handler's {@code retryWhile}, whether a failed call gets another try, and after how long.
  * Retried: connection refused or reset, timeouts, 5xx, malformed replies. Not retried: 4xx, a task the service reports
- * failed, a path outside the volume, a cancelled job. Out of GPU memory is retried once, after a cool-down. Every step
+ * failed, a path outside the volume, a cancelled job, a reply over its size cap or past its transfer deadline. Out of GPU memory is retried once, after a cool-down. Every step
  * has its own policy (talkreel.&lt;service&gt;.retry.*): tries, exponential backoff with a ceiling, and a deadline that
  * spans all tries, counted from the step's start.
  */
@@ -72,6 +72,10 @@ public final class RetryPolicy {
         Throwable t = FailureExplainer.meaningful(error);
         if (t instanceof StepFailedException failed) {
             return failed.retryable();
+        }
+        if (t instanceof dev.talkreel.files.TransferLimitException) {
+            // too big, too slow or cancelled: another try would meet the same limit
+            return false;
         }
         if (t instanceof HttpOperationFailedException http) {
             int code = http.getStatusCode();

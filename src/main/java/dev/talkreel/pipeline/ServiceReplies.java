@@ -32,6 +32,8 @@ public final class ServiceReplies {
     private final long comfyOomCooldownMs;
     private static final com.fasterxml.jackson.databind.ObjectMapper READER = new com.fasterxml.jackson.databind.ObjectMapper();
     private final JsonFactory json = new JsonFactory();
+    /** VibeVoice's short text fields kept with the step; other text is never read into memory. */
+    private static final java.util.Set<String> SMALL_TEXT_FIELDS = java.util.Set.of("format", "model_used");
 
     public ServiceReplies(JobStore jobs, PathMap infinitetalkPaths, String comfyOutputNode, long comfyOomCooldownMs) {
         this.jobs = jobs;
@@ -190,9 +192,12 @@ public final class ServiceReplies {
                     found = true;
                 } else if (value.isNumeric()) {
                     StepTracker.details(exchange).put("vibevoice_" + field, p.getNumberValue());
-                } else if (value.isScalarValue()) {
+                } else if (value == JsonToken.VALUE_STRING && SMALL_TEXT_FIELDS.contains(field)) {
+                    StepTracker.details(exchange).put("vibevoice_" + field, p.getText());
+                } else if (value.isScalarValue() && value != JsonToken.VALUE_STRING) {
                     StepTracker.details(exchange).put("vibevoice_" + field, p.getText());
                 } else {
+                    // any other text is skipped unread: a service could send a huge one
                     p.skipChildren();
                 }
             }
@@ -202,19 +207,26 @@ public final class ServiceReplies {
         if (!found) {
             throw new StepFailedException("vibevoice-api answered without audio_base64", true);
         }
+        // the reply stream is spent and closed: from here on the body is just the file's name
+        exchange.getIn().setBody(target.toString());
     }
 
     /**
      * infinitetalk-api: the reply names the video by a path under /output, the service's own folder. It must map,
-     * through talkreel.infinitetalk.path-map, into a folder we see; the video is then copied into the job folder.
+     * through talkreel.infinitetalk.path-map, into a folder we see, and stay inside it once symbolic links are followed
+     * (PathMap resolves it); the real file, a regular file, is then linked or copied into the job folder.
      */
     public void infinitetalkVideo(Exchange exchange) throws IOException {
         Map<?, ?> body = map(exchange, "infinitetalk-api");
         Object servicePath = body.get("video_path");
         Path local = infinitetalkPaths.toLocal(servicePath == null ? null : String.valueOf(servicePath));
-        if (!Files.isRegularFile(local)) {
+        if (!Files.exists(local, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new StepFailedException("infinitetalk-api said the video is at " + servicePath + ", but " + local
                     + " does not exist: is its output folder mounted here (talkreel.infinitetalk.path-map)?");
+        }
+        if (!Files.isRegularFile(local, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new dev.talkreel.files.PathOutsideVolumeException("infinitetalk-api named " + servicePath
+                    + " as its video, which is not a regular file");
         }
         AtomicFiles.publish(local, jobs.volume().jobDir(StepTracker.jobId(exchange)).resolve(PipelineStep.VIDEO.artifact()));
         Map<String, Object> details = StepTracker.details(exchange);

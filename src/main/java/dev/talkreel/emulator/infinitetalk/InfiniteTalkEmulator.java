@@ -26,7 +26,8 @@ import java.util.UUID;
  * Plays petebytes' synchronous FastAPI {@code infinitetalk-api-server} (docs/SERVICES.md 2.2 and 2.4):
  * {@code POST /api/generate-video} takes service-side paths (/data/shared/...), checks them, and answers only when
  * the video is written under /output. The video is real: H.264 + AAC at 25 fps, {@code int(audio_seconds*25)} frames
- * (streaming mode), sized by InfiniteTalk's aspect-ratio buckets. Operations: generate, health.
+ * (streaming mode), sized by InfiniteTalk's aspect-ratio buckets. Operations: generate (faults OOM, SYMLINK: the
+ * video_path replied is a link to a file outside every mapped folder), health.
  */
 public final class InfiniteTalkEmulator extends EmulatorServer {
     /** InfiniteTalk's default clip length; shorter audio fails its assertion (typo included, as upstream). */
@@ -95,16 +96,17 @@ public final class InfiniteTalkEmulator extends EmulatorServer {
                         + "allocated memory 28.47 GiB is allocated by PyTorch, and 1.12 GiB is reserved by PyTorch but "
                         + "unallocated."));
             }
-            if (fault != null) {
+            if (fault != null && fault != Fault.SYMLINK) {
                 throw new ReplyException(detail(500, "Video generation failed: RuntimeError: CUDA error: an illegal "
                         + "memory access was encountered"));
             }
             return write(image, audio, size, frames);
         });
+        String videoPath = fault == Fault.SYMLINK ? linkFromOutside(video) : pathMap.toService(video);
 
         // The real wrapper reads the [C,T,H,W] tensor as [T,H,W,C] and so reports e.g. frame_count 3 and resolution
         // "448x180"; the emulator reports the true values, which is what a fixed wrapper would say.
-        ObjectNode reply = Json.object().put("video_path", pathMap.toService(video))
+        ObjectNode reply = Json.object().put("video_path", videoPath)
                 .put("duration_seconds", frames / (double) VideoRenderer.FPS).put("resolution", size.toString())
                 .put("frame_count", frames);
         reply.putObject("metadata").put("seed", req.seed()).put("diffusion_steps", req.diffusionSteps())
@@ -132,6 +134,21 @@ public final class InfiniteTalkEmulator extends EmulatorServer {
         } finally {
             deleteQuietly(tmp);
         }
+    }
+
+    /**
+     * The SYMLINK fault: the video is moved to a folder beside /output that no one maps ({@code <output>-outside}),
+     * and /output gets a symbolic link to it, whose path is what the reply names. A client that compares paths as
+     * strings takes it; one that follows links sees where it leads.
+     */
+    private String linkFromOutside(Path video) throws IOException {
+        Path outside = outputDir.resolveSibling(outputDir.getFileName() + "-outside");
+        Files.createDirectories(outside);
+        Path target = outside.resolve("evil-" + video.getFileName());
+        Files.move(video, target, StandardCopyOption.ATOMIC_MOVE);
+        Path link = outputDir.resolve("evil-" + video.getFileName());
+        Files.createSymbolicLink(link, target);
+        return "/output/" + link.getFileName();
     }
 
     /** The local file behind a service path; outside the container's mounts it simply does not exist. */

@@ -26,7 +26,7 @@ import java.util.Map;
  * 400 only for a wrong Content-Type or an unparsable body; everything else, field validation included, is a 500
  * "Generation failed: ...". Generation holds the emulated GPU for the "tts" latency plus the ffmpeg work.
  *
- * <p>Operations: "tts" (fault OOM: CUDA out of memory), "health", "models".
+ * <p>Operations: "tts" (fault OOM: CUDA out of memory; HUGE fills audio_base64), "health", "models".
  */
 public final class VibevoiceEmulator extends EmulatorServer {
     private static final List<String> MODELS = List.of("VibeVoice-1.5B", "VibeVoice-Large");
@@ -49,6 +49,12 @@ public final class VibevoiceEmulator extends EmulatorServer {
                 "model_loaded", true, "gpu_available", true, "version", "1.0.0")));
         on(HttpMethod.GET, "/api/models", "models", call -> Reply.json(Map.of("models", MODELS.stream()
                 .map(m -> Map.of("name", m, "loaded", m.equals(loadedModel))).toList())));
+    }
+
+    /** A huge TTS reply fills audio_base64, the field a client decodes as it streams. */
+    @Override
+    protected String hugePrefix(String operation) {
+        return "tts".equals(operation) ? "{\"sample_rate\": 24000, \"audio_base64\": \"" : super.hugePrefix(operation);
     }
 
     @Override

@@ -45,7 +45,7 @@ public final class TaskSlots {
     }
 
     /** Waits for a free task slot of the exchange's step, and gives it back when the exchange completes. */
-    public void acquire(Exchange exchange) throws InterruptedException {
+    public void acquire(Exchange exchange) {
         PipelineStep step = RetryPolicy.stepOf(exchange);
         Limit limit = step == null ? null : limits.get(step);
         if (limit == null || Boolean.TRUE.equals(exchange.getProperty(HOLDS_SLOT))) {
@@ -56,7 +56,12 @@ public final class TaskSlots {
             LOG.info("job {} waits for one of the {} {} task slots (talkreel.{}.max-in-flight)", jobId,
                     limit.maxInFlight(), step.serviceName(), step.configKey());
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limit.maxWaitMs());
-            while (!limit.slots().tryAcquire(CHECK_MS, TimeUnit.MILLISECONDS)) {
+            while (!tryAcquire(limit)) {
+                if (exchange.getContext().isStopping() || Thread.currentThread().isInterrupted()) {
+                    // not a failure: the step never started, and the next start sees its marker again
+                    throw new StepSkippedException("talkreel is stopping: job " + jobId + " gives up its place in "
+                            + "the " + step.serviceName() + " queue and carries on at the next start");
+                }
                 if (jobs.isCancelled(jobId)) {
                     throw new StepCancelledException("the job was cancelled while it waited for " + step.serviceName());
                 }
@@ -74,6 +79,15 @@ public final class TaskSlots {
                 limit.slots().release();
             }
         });
+    }
+
+    private static boolean tryAcquire(Limit limit) {
+        try {
+            return limit.slots().tryAcquire(CHECK_MS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Tasks of {@code step} in flight now. */

@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Test;
  */
 class LoadTest {
     private static final int JOBS = Integer.getInteger("load.jobs", 200);
-    private static final Duration DEADLINE = Duration.ofMinutes(12);
+    private static final Duration DEADLINE = Duration.ofMinutes(30);
     /** ComfyUI's poll interval in this test (stock: 5000 ms), see the class comment. */
     private static final String COMFYUI_POLL_MS = "500";
     private static final int YTTOOLS_TASK_MS = 1000;

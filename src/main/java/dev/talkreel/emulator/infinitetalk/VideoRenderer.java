@@ -37,8 +37,9 @@ final class VideoRenderer {
         // a load test may reuse a video made from the very same picture, speech, size and length (off by default)
         String key = RenderCache.enabled() ? w + "x" + h + "/" + frames + "/" + RenderCache.digest(image) + "/"
                 + RenderCache.digest(audio) : "";
-        RenderCache.render("infinitetalk", key, target, out -> Ffmpeg.run(TIMEOUT, "-loop", "1", "-framerate", String.valueOf(FPS), "-i", image.toString(),
-                "-i", audio.toString(), "-filter_complex", video, "-map", "[v]", "-map", "1:a:0",
+        RenderCache.render("infinitetalk", key, target, out -> Ffmpeg.run(TIMEOUT, "-loop", "1", "-framerate",
+                String.valueOf(FPS), "-i", image.toString(), "-i", audio.toString(), "-filter_complex", video,
+                "-map", "[v]", "-map", "1:a:0",
                 "-frames:v", String.valueOf(frames), "-r", String.valueOf(FPS),
                 "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-pix_fmt", "yuv420p",
                 "-c:a", "aac", "-ar", "16000", "-ac", "1", "-b:a", "64k", "-af", "atrim=0:" + seconds,

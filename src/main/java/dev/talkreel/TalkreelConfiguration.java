@@ -13,6 +13,7 @@ import dev.talkreel.gpu.GpuSettle;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.JobValidator;
 import dev.talkreel.media.MediaChecks;
+import dev.talkreel.pipeline.JobSlots;
 import dev.talkreel.pipeline.PipelineStep;
 import dev.talkreel.pipeline.PollBudget;
 import dev.talkreel.pipeline.ResultAssembler;
@@ -24,6 +25,7 @@ import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
 import java.net.URI;
 import dev.talkreel.pipeline.Transfers;
+import dev.talkreel.pipeline.TaskSlots;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.EnumMap;
@@ -114,6 +116,9 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("retryPolicy", new RetryPolicy(retries));
         r.bind("transfers", new Transfers(transferLimits, jobs));
         r.bind("pollBudget", new PollBudget(pollLimits, jobs));
+        r.bind("jobSlots", new JobSlots(c.integer("talkreel.watch.max-parallel-jobs")));
+        r.bind("taskSlots", new TaskSlots(Map.of(PipelineStep.AUDIO, new TaskSlots.Limit(
+                c.integer("talkreel.yttools.max-in-flight"), c.integer("talkreel.yttools.max-wait-ms"))), jobs));
         r.bind("requests", new ServiceRequests(jobs, new ServiceRequests.Settings(c.get("talkreel.yttools.audio-format"),
                 c.under("talkreel.vibevoice."), Path.of(c.get("talkreel.comfyui.workflow")), comfyNodes,
                 c.integer("talkreel.comfyui.width"), c.integer("talkreel.comfyui.height"),

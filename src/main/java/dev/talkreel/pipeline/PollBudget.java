@@ -8,6 +8,10 @@ import org.apache.camel.Exchange;
  * {@code talkreel.<service>.deadline-ms} in all (retries included), at most a few resubmissions of a task the
  * service lost, and not a poll more once the job is cancelled. Every wait has an end, and its end says which limit
  * ran out.
+ *
+ * <p>Both count from the step's start, and a step starts only once it holds one of its service's task slots
+ * (TaskSlots, talkreel.yttools.max-in-flight) and is submitted at once: a job queued behind others spends neither
+ * while it waits. The slots keep the service's own queue short, so a submitted task is worked on within the budget.
  */
 public final class PollBudget {
     private static final int MAX_SUBMITS = 3;

@@ -1,5 +1,6 @@
 package dev.talkreel.emulator.infinitetalk;
 
+import dev.talkreel.emulator.RenderCache;
 import dev.talkreel.media.Ffmpeg;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -33,12 +34,16 @@ final class VideoRenderer {
                 + "crop=%d:%d:x='(iw-ow)/2+%d*sin(n/9)':y='(ih-oh)/2+%d*sin(n/13)',setsar=1,format=yuv420p[v]",
                 w + 2 * SWAY, h + 2 * SWAY, w, h, SWAY, SWAY / 2);
         String seconds = String.format(Locale.ROOT, "%.3f", frames / (double) FPS);
-        Ffmpeg.run(TIMEOUT, "-loop", "1", "-framerate", String.valueOf(FPS), "-i", image.toString(),
-                "-i", audio.toString(), "-filter_complex", video, "-map", "[v]", "-map", "1:a:0",
+        // a load test may reuse a video made from the very same picture, speech, size and length (off by default)
+        String key = RenderCache.enabled() ? w + "x" + h + "/" + frames + "/" + RenderCache.digest(image) + "/"
+                + RenderCache.digest(audio) : "";
+        RenderCache.render("infinitetalk", key, target, out -> Ffmpeg.run(TIMEOUT, "-loop", "1", "-framerate",
+                String.valueOf(FPS), "-i", image.toString(), "-i", audio.toString(), "-filter_complex", video,
+                "-map", "[v]", "-map", "1:a:0",
                 "-frames:v", String.valueOf(frames), "-r", String.valueOf(FPS),
                 "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-pix_fmt", "yuv420p",
                 "-c:a", "aac", "-ar", "16000", "-ac", "1", "-b:a", "64k", "-af", "atrim=0:" + seconds,
-                "-t", seconds, "-movflags", "+faststart", "-f", "mp4", target.toString());
+                "-t", seconds, "-movflags", "+faststart", "-f", "mp4", out.toString()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.talkreel.emulator.vibevoice;
 
+import dev.talkreel.emulator.RenderCache;
 import dev.talkreel.media.Ffmpeg;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,8 +39,11 @@ record Speech(byte[] audio, double seconds) {
         });
         Path out = Files.createTempFile("vibevoice", "." + format);
         try {
-            args.add(out.toString());
-            Ffmpeg.run(TIMEOUT, args.toArray(String[]::new));
+            // the speech depends on nothing else: a load test may reuse it (RenderCache, off by default)
+            RenderCache.render("vibevoice", words + "/" + speedFactor + "/" + format, out, file -> {
+                args.add(file.toString());
+                Ffmpeg.run(TIMEOUT, args.toArray(String[]::new));
+            });
             return new Speech(Files.readAllBytes(out), (double) samples / SAMPLE_RATE);
         } finally {
             Files.deleteIfExists(out);

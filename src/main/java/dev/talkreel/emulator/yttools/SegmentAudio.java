@@ -1,5 +1,6 @@
 package dev.talkreel.emulator.yttools;
 
+import dev.talkreel.emulator.RenderCache;
 import dev.talkreel.media.Ffmpeg;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,7 +37,10 @@ final class SegmentAudio {
                 "aevalsrc='" + VOICE + "':s=" + SAMPLE_RATE + ":c=mono", "-af", "atrim=end_sample=" + signal));
         args.addAll(mp3 ? List.of("-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3")
                 : List.of("-c:a", "pcm_s16le", "-f", "wav"));
-        args.add(target.toString());
-        Ffmpeg.run(TIMEOUT, args.toArray(String[]::new));
+        // the audio depends on nothing else: a load test may reuse it (RenderCache, off by default)
+        RenderCache.render("yttools", samples + "/" + format, target, out -> {
+            args.add(out.toString());
+            Ffmpeg.run(TIMEOUT, args.toArray(String[]::new));
+        });
     }
 }

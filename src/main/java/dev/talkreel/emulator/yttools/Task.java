@@ -4,9 +4,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * One download task. Its state is worked out whenever it is asked for, from the clock and from whether the audio
- * file exists, so no timer has to flip it: it is "completed" once the file is written AND its processing time has
- * passed, and "failed" once a planned failure's time has come or the audio could not be made.
+ * One download task. Like the real service, the emulator works on a few tasks at a time (its download workers); a
+ * task waiting for a worker reports "processing" at 0 %. A worker makes the audio and spends the rest of the task's
+ * processing time (the "task" latency, counted from when the worker took it) before the task is "completed". A task
+ * is "failed" once a planned failure's time has come (counted from submission) or the audio could not be made.
  */
 final class Task {
     final String id;
@@ -16,7 +17,8 @@ final class Task {
     private final Duration latency;
     /** The yt-dlp error this task is planned to end with, or null. */
     private final String plannedError;
-    private volatile boolean written;
+    private volatile long startedNanos;
+    private volatile boolean finished;
     private volatile String generationError;
 
     Task(String id, DownloadRequest request, Path file, Duration latency, String plannedError) {
@@ -31,8 +33,19 @@ final class Task {
         return plannedError != null;
     }
 
-    void written() {
-        written = true;
+    /** A worker took the task: its processing time starts now. */
+    void started() {
+        startedNanos = System.nanoTime();
+    }
+
+    /** How much of its processing time the task still has to spend after its audio is written, in nanoseconds. */
+    long remainingNanos() {
+        return latency.toNanos() - (System.nanoTime() - startedNanos);
+    }
+
+    /** The audio is written and the processing time spent. */
+    void finished() {
+        finished = true;
     }
 
     void generationFailed(String message) {
@@ -44,20 +57,22 @@ final class Task {
     }
 
     State state() {
-        long elapsed = System.nanoTime() - submittedNanos;
-        boolean due = elapsed >= latency.toNanos();
         if (generationError != null) {
             return new State("failed", 0, generationError);
         }
-        if (plannedError != null && due) {
+        if (plannedError != null && System.nanoTime() - submittedNanos >= latency.toNanos()) {
             return new State("failed", 0, plannedError);
         }
-        if (written && due) {
+        if (finished) {
             return new State("completed", 100, null);
         }
+        long started = startedNanos;
+        if (started == 0) {
+            return new State("processing", 0, null);
+        }
+        long elapsed = System.nanoTime() - started;
         int byTime = latency.isZero() ? 99 : (int) Math.min(99, 100 * elapsed / latency.toNanos());
-        // until the file exists the task cannot look nearly done
-        return new State("processing", written ? byTime : Math.min(byTime, 90), null);
+        return new State("processing", byTime, null);
     }
 
     /** What {@code GET /api/status/{task_id}} reports. */

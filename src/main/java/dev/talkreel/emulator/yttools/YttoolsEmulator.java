@@ -33,8 +33,13 @@ public final class YttoolsEmulator extends EmulatorServer {
 
     private final Path workDir;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
-    /** Makes the audio off the request thread, as the real service runs yt-dlp in the background. */
-    private final ExecutorService downloads = Executors.newFixedThreadPool(2, r -> {
+    /** Tasks submitted and not yet completed or failed (queued or processing), now and at most. */
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger maxOpen = new java.util.concurrent.atomic.AtomicInteger();
+    /** How many tasks the service works on at once; the others wait in its queue. */
+    public static final int WORKERS = 2;
+    /** Makes the audio off the request thread, as the real service runs yt-dlp in the background, a few at a time. */
+    private final ExecutorService downloads = Executors.newFixedThreadPool(WORKERS, r -> {
         Thread t = new Thread(r, "yttools-download");
         t.setDaemon(true);
         return t;
@@ -73,18 +78,36 @@ public final class YttoolsEmulator extends EmulatorServer {
         tasks.put(id, task);
         journal("download " + request.videoId());
         if (!task.plannedToFail()) {
-            downloads.submit(() -> makeAudio(task));
+            maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+            downloads.submit(() -> {
+                try {
+                    makeAudio(task);
+                } finally {
+                    open.decrementAndGet();
+                }
+            });
         }
         return Reply.json(Map.of("task_id", id, "status", "processing"));
     }
 
-    /** Writes the task's audio under a temporary name and renames it, so a reader never sees half a file. */
+    /**
+     * Writes the task's audio under a temporary name and renames it, so a reader never sees half a file, then spends
+     * the rest of the task's processing time: the worker stays busy as long as the task lasts.
+     */
     private void makeAudio(Task task) {
         Path part = task.file.resolveSibling(task.file.getFileName() + ".part");
         try {
+            task.started();
             SegmentAudio.write(part, task.request.seconds(), task.request.audioFormat());
             Files.move(part, task.file, StandardCopyOption.ATOMIC_MOVE);
-            task.written();
+            long rest = task.remainingNanos();
+            if (rest > 0) {
+                java.util.concurrent.TimeUnit.NANOSECONDS.sleep(rest);
+            }
+            task.finished();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            task.generationFailed("ERROR: interrupted");
         } catch (Exception e) {
             if (!stopping()) {
                 LOG.warn("yttools task {} could not make its audio", task.id, e);
@@ -122,6 +145,11 @@ public final class YttoolsEmulator extends EmulatorServer {
         }
         return Reply.file(task.file, task.contentType())
                 .header("Content-Disposition", "attachment; filename=\"" + task.file.getFileName() + "\"");
+    }
+
+    /** The most tasks this service ever had queued or processing at once: what its clients put on it. */
+    public int maxOpenTasks() {
+        return maxOpen.get();
     }
 
     private Reply notFound() {

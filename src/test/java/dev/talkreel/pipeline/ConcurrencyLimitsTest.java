@@ -1,0 +1,68 @@
+package dev.talkreel.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.talkreel.JobClient;
+import dev.talkreel.RunningStack;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The limits on work in flight are real: with one yttools task slot and two jobs per step, six jobs sent at once go
+ * through yttools one after another, and the jobs that wait show "queued" (not failed) and spend none of their poll
+ * budget or step deadline while they wait: each job alone has a budget (30 polls of 100 ms, a 6 s deadline) shorter
+ * than the time the last one waits for its turn and its task together.
+ */
+class ConcurrencyLimitsTest {
+    private static final int JOBS = 6;
+
+    @RegisterExtension
+    static final RunningStack talkreel = new RunningStack(Map.of(
+            "talkreel.watch.max-parallel-jobs", "2",
+            "talkreel.yttools.max-in-flight", "1",
+            "talkreel.yttools.max-polls", "30",
+            "talkreel.yttools.deadline-ms", "6000"));
+
+    @Test
+    void jobsOverTheLimitWaitQueuedWithoutSpendingTheirPollBudget() throws Exception {
+        talkreel.emulators().yttools.behaviour().latency("task", Duration.ofMillis(800));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < JOBS; i++) {
+            ids.add(talkreel.client().submit(JobClient.job("https://www.youtube.com/watch?v=limits0000" + i,
+                    "Job " + i + " waits its turn politely.")));
+        }
+
+        boolean sawQueuedWhileAnotherRan = false;
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        List<JsonNode> records = List.of();
+        while (System.nanoTime() < end) {
+            records = new ArrayList<>();
+            for (String id : ids) {
+                records.add(talkreel.client().job(id));
+            }
+            long running = records.stream().filter(j -> j.path("steps").path("audio").path("state").asText()
+                    .equals("running")).count();
+            assertTrue(running <= 1, "at most one job in yttools at a time: " + records);
+            boolean waiting = records.stream().anyMatch(j -> j.path("status").asText().matches("queued|running")
+                    && j.path("steps").path("audio").path("state").asText().equals("pending"));
+            sawQueuedWhileAnotherRan |= waiting && running == 1;
+            if (records.stream().allMatch(j -> j.path("status").asText().matches("done|failed|cancelled"))) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        for (JsonNode job : records) {
+            assertEquals("done", job.path("status").asText(), job.toString());
+        }
+        assertTrue(sawQueuedWhileAnotherRan, "a job waiting for yttools showed its audio step pending, not failed");
+        assertEquals(1, talkreel.emulators().yttools.maxOpenTasks(), "yttools never had two tasks at once");
+        assertEquals(JOBS, talkreel.emulators().yttools.calls().count("POST /api/download"), "one task per job");
+        assertEquals(1, talkreel.emulators().gpu.maxConcurrent());
+    }
+}

@@ -449,6 +449,10 @@ public final class JobStore {
             if (JobRecord.DONE.equals(current.status)) {
                 return new Action(current, "job " + jobId + " is done; there is nothing to retry");
             }
+            if (current.isTerminal()) {
+                // a cancelled or failed step records its end a moment before its exchange lets go of the step
+                awaitRelease(jobId, Duration.ofSeconds(5));
+            }
             if (live.anyFor(jobId)) {
                 return new Action(current, "job " + jobId + " is " + current.status + " and its step "
                         + current.currentStep + " is being worked on right now; cancel it first or wait");
@@ -480,6 +484,18 @@ public final class JobStore {
             });
             touchMarkers(jobId);
             return new Action(job, null);
+        }
+    }
+
+    private void awaitRelease(String jobId, Duration atMost) {
+        long end = System.nanoTime() + atMost.toNanos();
+        while (live.anyFor(jobId) && System.nanoTime() < end) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

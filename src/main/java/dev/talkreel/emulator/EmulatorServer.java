@@ -211,7 +211,7 @@ public abstract class EmulatorServer implements AutoCloseable {
             public void run() {
                 while (left[0] > 0 && !response.writeQueueFull() && !response.closed() && !stopping) {
                     int n = (int) Math.min(fill.length, left[0]);
-                    // the same bytes wrapped again, not copied: nothing writes to them
+                    // at most one write queue of 64 KB chunks in flight: the body is made as the client reads it
                     response.write(io.vertx.core.buffer.Buffer.buffer(n == fill.length ? fill
                             : java.util.Arrays.copyOf(fill, n)));
                     left[0] -= n;

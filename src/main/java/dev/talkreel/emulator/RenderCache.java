@@ -67,6 +67,11 @@ public final class RenderCache {
         return sha256(Files.readAllBytes(file));
     }
 
+    /** The SHA-256 of some bytes, to put them into a key. */
+    public static String digest(byte[] bytes) {
+        return sha256(bytes);
+    }
+
     /** Renders reused since start. */
     public static int hits() {
         return HITS.get();

@@ -43,9 +43,10 @@ import org.junit.jupiter.api.Test;
  * tasks than talkreel.yttools.max-in-flight, no step has more jobs than talkreel.watch.max-parallel-jobs. Prints the
  * wall time, the peak RSS of the process (VmHWM) and the heap.
  *
- * <p>Sized for CI: the GPU steps of 200 jobs run one after another, so the emulators reuse identical renders
- * (RenderCache: the same speech, picture, size and length give a copy of the video already made, a real file each
- * time), and ComfyUI is polled every 0.5 s instead of every 5 s: the portrait holds the one GPU slot while it is
+ * <p>Sized for CI: the GPU steps of 200 jobs run one after another. The emulators reuse identical renders
+ * (RenderCache, a real file copied each time): yttools' audio and VibeVoice's speech are the same for every job here.
+ * Each job's portrait differs (its seed comes from the job id), so InfiniteTalk still encodes every video with
+ * ffmpeg. ComfyUI is polled every 0.5 s instead of every 5 s: the portrait holds the one GPU slot while it is
  * polled, so 200 portraits at the stock 5 s would need 17 minutes of GPU time on their own.
  * {@code -Dload.jobs=N} runs a smaller batch (an even number; half HTTP, half inbox).
  */

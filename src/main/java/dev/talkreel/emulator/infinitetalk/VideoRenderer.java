@@ -34,8 +34,9 @@ final class VideoRenderer {
                 + "crop=%d:%d:x='(iw-ow)/2+%d*sin(n/9)':y='(ih-oh)/2+%d*sin(n/13)',setsar=1,format=yuv420p[v]",
                 w + 2 * SWAY, h + 2 * SWAY, w, h, SWAY, SWAY / 2);
         String seconds = String.format(Locale.ROOT, "%.3f", frames / (double) FPS);
-        // a load test may reuse a video made from the very same picture, speech, size and length (off by default)
-        String key = RenderCache.enabled() ? w + "x" + h + "/" + frames + "/" + RenderCache.digest(image) + "/"
+        // a load test may reuse a video made from the very same pixels, speech, size and length (off by default);
+        // the picture counts by its pixels, as ComfyUI's PNGs differ in their metadata (the prompt) only
+        String key = RenderCache.enabled() ? w + "x" + h + "/" + frames + "/" + pixels(image) + "/"
                 + RenderCache.digest(audio) : "";
         RenderCache.render("infinitetalk", key, target, out -> Ffmpeg.run(TIMEOUT, "-loop", "1", "-framerate",
                 String.valueOf(FPS), "-i", image.toString(), "-i", audio.toString(), "-filter_complex", video,
@@ -44,6 +45,18 @@ final class VideoRenderer {
                 "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage", "-pix_fmt", "yuv420p",
                 "-c:a", "aac", "-ar", "16000", "-ac", "1", "-b:a", "64k", "-af", "atrim=0:" + seconds,
                 "-t", seconds, "-movflags", "+faststart", "-f", "mp4", out.toString()));
+    }
+
+    /** A digest of the picture's pixels. */
+    private static String pixels(Path image) throws IOException {
+        java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(image.toFile());
+        if (picture == null) {
+            return RenderCache.digest(image);
+        }
+        int[] rgb = picture.getRGB(0, 0, picture.getWidth(), picture.getHeight(), null, 0, picture.getWidth());
+        ByteBuffer bytes = ByteBuffer.allocate(rgb.length * 4);
+        bytes.asIntBuffer().put(rgb);
+        return picture.getWidth() + "x" + picture.getHeight() + ":" + RenderCache.digest(bytes.array());
     }
 
     /**

@@ -52,6 +52,12 @@ public final class JobStore {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     /** Jobs known to be done, failed or cancelled: the watchers skip their folders. */
     private final java.util.Set<String> finished = ConcurrentHashMap.newKeySet();
+    /**
+     * Jobs known to be alive. This process is the one writer of the records (one orchestrator per volume), and every
+     * change of status goes through {@link #update}, which keeps this set and {@link #finished} right: the watchers
+     * then ask memory, not the disk, at every scan.
+     */
+    private final java.util.Set<String> alive = ConcurrentHashMap.newKeySet();
     private final JobArchive archive;
     private final LiveSteps live = new LiveSteps();
     /** This process, as the owner of the steps it starts: a running step owned by another run was cut off. */
@@ -228,8 +234,10 @@ public final class JobStore {
             }
             if (job.isTerminal()) {
                 finished.add(jobId);
+                alive.remove(jobId);
             } else {
                 finished.remove(jobId);
+                alive.add(jobId);
             }
             return job;
         }
@@ -247,12 +255,14 @@ public final class JobStore {
         if (folder == null || folder.startsWith(".") || finished.contains(folder)) {
             return false;
         }
-        Optional<JobRecord> job = find(folder);
-        if (job.isPresent() && job.get().isTerminal()) {
-            finished.add(folder);
-            return false;
+        if (alive.contains(folder)) {
+            return true;
         }
-        return true;
+        Optional<JobRecord> job = find(folder);
+        if (job.isPresent()) {
+            (job.get().isTerminal() ? finished : alive).add(folder);
+        }
+        return job.map(j -> !j.isTerminal()).orElse(true);
     }
 
     /** Whether a step should run now: not done already (the record is corrected from the markers), job alive. */
@@ -641,6 +651,7 @@ public final class JobStore {
             try {
                 archive.store(jobId, active);
                 finished.remove(jobId);
+                alive.remove(jobId);
                 locks.remove(jobId);
                 return true;
             } catch (IOException e) {
@@ -701,6 +712,8 @@ public final class JobStore {
             }
             String keptAs = RECORD + ".corrupt-" + stamp();
             JobRecord job = rebuild(jobId, dir, why + "; the damaged record is kept as " + keptAs);
+            (job.isTerminal() ? alive : finished).remove(jobId);
+            (job.isTerminal() ? finished : alive).add(jobId);
             try {
                 if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                     Files.move(file, dir.resolve(keptAs));

@@ -111,8 +111,23 @@ public final class JobClient {
         }
     }
 
-    /** The records of every job on a volume, live and archived, read from disk. */
+    /**
+     * The records of every job on a volume, live and archived, read from disk. Files come and go while a walk runs
+     * (temporary files renamed, folders archived): a walk that meets one is simply made again.
+     */
     public static java.util.List<JsonNode> allRecords(Path shared) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return walkRecords(shared);
+            } catch (java.io.UncheckedIOException movedMeanwhile) {
+                if (attempt == 20) {
+                    throw movedMeanwhile.getCause();
+                }
+            }
+        }
+    }
+
+    private static java.util.List<JsonNode> walkRecords(Path shared) throws IOException {
         java.util.List<JsonNode> out = new java.util.ArrayList<>();
         for (String folder : new String[] {"jobs", "archive"}) {
             Path top = shared.resolve(folder);

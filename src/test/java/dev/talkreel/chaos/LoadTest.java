@@ -177,21 +177,9 @@ class LoadTest {
         throw new AssertionError("not every job ended within " + DEADLINE + ": " + statuses);
     }
 
-    /** Every job record on the volume, wherever it is kept (jobs/ or an archive), never the inbox's files. */
+    /** Every job record on the volume, wherever it is kept (jobs/ or the archive), never the inbox's files. */
     private static List<JsonNode> records(Path shared) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(shared)) {
-            for (Path p : files.filter(p -> p.getFileName().toString().equals("job.json"))
-                    .filter(p -> !p.startsWith(shared.resolve("inbox"))).toList()) {
-                try {
-                    out.add(JobClient.JSON.readTree(p.toFile()));
-                } catch (IOException e) {
-                    // being replaced at this very moment (atomic rename): counted at the next look
-                    out.add(JobClient.JSON.createObjectNode().put("status", "unreadable"));
-                }
-            }
-        }
-        return out;
+        return JobClient.allRecords(shared);
     }
 
     /** The emulator started the work of each job exactly once: one journal entry per job, all different. */

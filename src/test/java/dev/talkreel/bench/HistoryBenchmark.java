@@ -23,7 +23,9 @@ import java.util.Map;
  */
 public final class HistoryBenchmark {
     private static final int HISTORY = 10_000;
-    private static final Duration IDLE = Duration.ofSeconds(10);
+    // not a multiple of the API's keep-alive limit (talkreel.http.header-timeout-ms, 10 s): a request sent just as the
+    // server closes an idle connection would meet a closed socket
+    private static final Duration IDLE = Duration.ofSeconds(12);
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 

@@ -75,11 +75,14 @@ public final class JobArchive {
         return out;
     }
 
-    /** The sub-folder names of a folder, newest (greatest) first; dot-names are work files, not jobs. */
+    /**
+     * The entry names of an archive folder, newest (greatest) first. Only talkreel writes here, one folder per day and
+     * per job: names are enough (no stat of thousands of entries), dot-names aside.
+     */
     static List<String> names(Path folder) throws IOException {
         try (Stream<Path> entries = Files.list(folder)) {
-            return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(n -> !n.startsWith(".")).sorted(Comparator.reverseOrder()).toList();
+            return entries.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("."))
+                    .sorted(Comparator.reverseOrder()).toList();
         }
     }
 }

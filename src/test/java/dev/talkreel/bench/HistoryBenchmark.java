@@ -18,7 +18,7 @@ import java.util.Map;
  * 10,000 finished jobs, side by side in one run: start-up (to the API answering), CPU used while idle, one job's
  * time end to end, and GET /api/jobs. Finished jobs live in the archive, out of the watchers' way; the third column
  * is a volume whose 10,000 done jobs are still among the live ones (the layout before the archive), measured on its
- * first start, which moves them over. The list asks for 4 jobs: as many as the empty volume has by then (the benchmark's
+ * first start, which moves them over. Start-up is the median of three starts (the orchestrator alone restarted). The list asks for 4 jobs: as many as the empty volume has by then (the benchmark's
  * own), so that both read as many records. Run by bench/run.sh history; not a test.
  */
 public final class HistoryBenchmark {
@@ -63,15 +63,21 @@ public final class HistoryBenchmark {
             System.out.printf(Locale.ROOT, "  %s: wrote %d finished jobs in %d ms%n", name, history,
                     (System.nanoTime() - t) / 1_000_000);
         }
-        long start = System.nanoTime();
         // stock watcher and supervisor intervals: idle cost is what they spend
-        try (LocalStack stack = LocalStack.start(root, Map.of("talkreel.watch.poll-ms", "250",
-                "talkreel.inbox.poll-ms", "500", "talkreel.supervise.interval-ms", "10000"))) {
+        Map<String, String> stock = Map.of("talkreel.watch.poll-ms", "250", "talkreel.inbox.poll-ms", "500",
+                "talkreel.supervise.interval-ms", "10000");
+        long start = System.nanoTime();
+        try (LocalStack stack = LocalStack.start(root, stock)) {
             JobClient client = new JobClient(stack.api(), stack.shared());
-            while (client.get("/api/jobs?limit=1").statusCode() != 200) {
-                Thread.sleep(20);
+            List<Long> starts = new ArrayList<>(List.of(upAfter(client, start)));
+            // the start again, twice (the first start of a volume in the old layout moves it over: that one counts)
+            for (int i = 0; i < 2 && archived; i++) {
+                long again = System.nanoTime();
+                stack.restartOrchestrator(() -> { });
+                starts.add(upAfter(client, again));
             }
-            long startMs = (System.nanoTime() - start) / 1_000_000;
+            Collections.sort(starts);
+            long startMs = archived ? starts.get(starts.size() / 2) : starts.get(0);
             once(client); // warm-up: the JIT, ffmpeg's first start
             long cpu = OS.getProcessCpuTime();
             long t = System.nanoTime();
@@ -91,6 +97,20 @@ public final class HistoryBenchmark {
             System.out.printf(Locale.ROOT, "  %s: start %d ms, idle CPU %.2f %%, jobs %s ms, list %.1f ms%n", name,
                     startMs, idle, jobs, listMs);
             return f;
+        }
+    }
+
+    /** Milliseconds from {@code start} until the API answers. */
+    private static long upAfter(JobClient client, long start) throws Exception {
+        while (true) {
+            try {
+                if (client.get("/api/jobs?limit=1").statusCode() == 200) {
+                    return (System.nanoTime() - start) / 1_000_000;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(20);
         }
     }
 

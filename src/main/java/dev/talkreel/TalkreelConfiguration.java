@@ -46,6 +46,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camel) throws Exception {
         Config c = new Config(camel);
+        refuseRouteReload(c);
         SharedVolume volume = new SharedVolume(Path.of(c.get("talkreel.shared.dir")));
         JobStore jobs = new JobStore(volume, Clock.systemUTC());
         List<String> unfinished = jobs.reconcile();
@@ -130,6 +131,20 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("results", new ResultAssembler(jobs));
     }
 
+    /**
+     * Route reload is not supported, and refused at start rather than half working: a reloaded file is stopped and
+     * started again under the same route ids, so while it reloads the API answers 404, a job in a reloaded step loses
+     * its exchange (it is "running" with nothing behind it until the supervisor carries it on), a broken edit removes
+     * the route, and templates are not reloaded at all. Restart talkreel after editing routes/: jobs carry on from the
+     * shared volume.
+     */
+    private static void refuseRouteReload(Config c) {
+        if (Boolean.parseBoolean(c.getOr("camel.main.routes-reload-enabled", "false").trim())) {
+            throw new IllegalStateException("camel.main.routes-reload-enabled is true, but talkreel does not support "
+                    + "reloading routes while jobs run (README: Changing the routes); restart it after an edit instead");
+        }
+    }
+
     /** Reads settings with every override (-D, environment) applied, as the routes see them. */
     private static final class Config {
         private final CamelContext camel;
@@ -140,6 +155,10 @@ public class TalkreelConfiguration implements CamelConfiguration {
 
         String get(String key) {
             return camel.resolvePropertyPlaceholders("{{" + key + "}}");
+        }
+
+        String getOr(String key, String fallback) {
+            return camel.resolvePropertyPlaceholders("{{" + key + ":" + fallback + "}}");
         }
 
         int integer(String key) {

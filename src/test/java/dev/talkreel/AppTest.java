@@ -1,6 +1,7 @@
 package dev.talkreel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.talkreel.demo.LocalStack;
@@ -40,5 +41,16 @@ class AppTest {
                 assertTrue(stack.shared().resolve(folder).toFile().isDirectory(), folder);
             }
         }
+    }
+
+    @Test
+    void routeReloadIsRefusedAtStartRatherThanHalfWorking() {
+        Exception refused = assertThrows(Exception.class,
+                () -> LocalStack.start(root, Map.of("camel.main.routes-reload-enabled", "true")).close());
+        Throwable cause = refused;
+        while (cause.getCause() != null && !cause.getMessage().contains("routes-reload")) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause.getMessage().contains("does not support reloading routes"), refused.toString());
     }
 }

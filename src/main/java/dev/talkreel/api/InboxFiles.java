@@ -14,9 +14,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class InboxFiles implements GenericFileFilter<File> {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.intake");
-    static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
 
     private final JobStore jobs;
     private final ExecutorService readers;
@@ -85,24 +81,34 @@ public final class InboxFiles implements GenericFileFilter<File> {
     /** Moves a non-regular entry to inbox/.failed/ unread, and writes why beside it. */
     private void setAside(Path path, String kind) {
         String name = path.getFileName().toString();
-        String kept = STAMP.format(Instant.parse(jobs.now())) + "-" + name;
+        String kept = keptName(name);
         Path failed = jobs.volume().inbox().resolve(".failed");
         try {
             Files.createDirectories(failed);
             // rename(2): a link is moved itself, a FIFO or device is not opened
             Files.move(path, failed.resolve(kept));
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("file", name);
-            error.put("kept_as", "inbox/.failed/" + kept);
-            error.put("rejected_at", jobs.now());
-            error.put("error", "not a regular file");
-            error.put("errors", List.of(new FieldError("file", "is " + kind + "; only regular files are read, so "
-                    + "it was moved aside unread")));
-            AtomicFiles.writeJson(failed.resolve(kept + ".error.json"), error);
+            writeRejection(name, kept, "not a regular file", List.of(new FieldError("file", "is " + kind
+                    + "; only regular files are read, so it was moved aside unread")));
             LOG.warn("inbox entry {} is {}: moved to inbox/.failed/{} unread", name, kind, kept);
         } catch (IOException e) {
             LOG.warn("inbox entry {} is {} and could not be moved aside: {}", name, kind, e.toString());
         }
+    }
+
+    /** The name a file is kept under in inbox/.done/ or inbox/.failed/: time-stamped, so that names never clash. */
+    public String keptName(String name) {
+        return jobs.stamp() + "-" + name;
+    }
+
+    /** Writes inbox/.failed/&lt;kept&gt;.error.json: which file, where it is kept, and every reason it was refused. */
+    public void writeRejection(String name, String kept, String error, List<FieldError> errors) throws IOException {
+        Map<String, Object> file = new LinkedHashMap<>();
+        file.put("file", name);
+        file.put("kept_as", "inbox/.failed/" + kept);
+        file.put("rejected_at", jobs.now());
+        file.put("error", error);
+        file.put("errors", errors);
+        AtomicFiles.writeJson(jobs.volume().inbox().resolve(".failed").resolve(kept + ".error.json"), file);
     }
 
     /** What a non-regular entry is, in words. */

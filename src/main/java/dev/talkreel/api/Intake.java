@@ -1,6 +1,5 @@
 package dev.talkreel.api;
 
-import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.job.FieldError;
 import dev.talkreel.job.IdempotencyKeys;
 import dev.talkreel.job.JobStore;
@@ -43,7 +42,7 @@ public final class Intake {
     public void fromInboxFile(Exchange exchange) throws IOException, InterruptedException {
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         long size = exchange.getIn().getHeader(Exchange.FILE_LENGTH, 0L, Long.class);
-        String kept = InboxFiles.STAMP.format(java.time.Instant.parse(jobs.now())) + "-" + name;
+        String kept = files.keptName(name);
         JobValidator.Result result;
         byte[] body = null;
         if (size > validator.limits().maxBodyBytes()) {
@@ -60,13 +59,7 @@ public final class Intake {
         }
         if (!result.ok()) {
             exchange.setProperty(INBOX_TARGET, ".failed/" + kept);
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("file", name);
-            error.put("kept_as", "inbox/.failed/" + kept);
-            error.put("rejected_at", jobs.now());
-            error.put("error", "invalid job");
-            error.put("errors", result.errors());
-            AtomicFiles.writeJson(jobs.volume().inbox().resolve(".failed").resolve(kept + ".error.json"), error);
+            files.writeRejection(name, kept, "invalid job", result.errors());
             // field names and messages can quote the file (a bad JSON token, an unknown field): they stay in the file
             LOG.warn("inbox file {} rejected ({} problem(s)): see inbox/.failed/{}.error.json", name,
                     result.errors().size(), kept);

@@ -39,13 +39,11 @@ public final class JobApi {
             throws IOException {
         Integer n = parseLimit(limit);
         if (n == null) {
-            reply(exchange, 400, Map.of("error", "invalid request", "errors", List.of(new FieldError("limit",
-                    "must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + ")"))));
+            invalid(exchange, "limit", "must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + ")");
             return;
         }
         if (before != null && !before.isBlank() && !before.matches(dev.talkreel.files.SharedVolume.JOB_ID)) {
-            reply(exchange, 400, Map.of("error", "invalid request", "errors", List.of(new FieldError("before",
-                    "must be a job id, as the last job_id of the page before"))));
+            invalid(exchange, "before", "must be a job id, as the last job_id of the page before");
             return;
         }
         List<Map<String, Object>> out = new ArrayList<>();
@@ -68,6 +66,11 @@ public final class JobApi {
             page.put("next", "/api/jobs?limit=" + n + "&before=" + out.get(n - 1).get("job_id"));
         }
         reply(exchange, 200, page);
+    }
+
+    /** 400 naming the query parameter that is wrong, in the shape of the job's field errors. */
+    private static void invalid(Exchange exchange, String parameter, String message) {
+        reply(exchange, 400, Map.of("error", "invalid request", "errors", List.of(new FieldError(parameter, message))));
     }
 
     /** The limit asked for, 200 at most; null when it is not a whole number of at least 1. */

@@ -782,7 +782,8 @@ public final class JobStore {
         return marker;
     }
 
-    private String stamp() {
+    /** A time stamp for file names kept aside (inbox/.failed/, job.json.corrupt-...): yyyyMMdd-HHmmss-SSS, UTC. */
+    public String stamp() {
         return STAMP.format(clock.instant());
     }
 

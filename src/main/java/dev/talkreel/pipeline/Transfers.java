@@ -106,12 +106,8 @@ public final class Transfers {
         if (code >= 200 && code < 300) {
             return;
         }
-        String body = text;
-        if (body == null) {
-            try (BoundedStream in = bound(exchange, step(exchange), false)) {
-                body = in == null ? "" : new String(in.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8);
-            }
-        }
+        // an error status: read() keeps at most ERROR_BODY_BYTES of the body
+        String body = text != null ? text : read(exchange);
         String location = exchange.getIn().getHeader("Location", String.class);
         throw new HttpOperationFailedException(uri(exchange), code,
                 exchange.getIn().getHeader(Exchange.HTTP_RESPONSE_TEXT, String.class),

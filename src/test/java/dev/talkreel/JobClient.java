@@ -56,6 +56,27 @@ public final class JobClient {
         return JSON.readTree(get("/api/jobs/" + id).body());
     }
 
+    /**
+     * Submits a job to an orchestrator that may still be starting: a refused connection, or a 404 or 503 while its
+     * routes start, is asked again, for at most a minute. Returns the job id.
+     */
+    public String submitWhenUp(String job) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < end) {
+            try {
+                java.net.http.HttpResponse<String> r = post(job);
+                if (r.statusCode() == 202) {
+                    return JSON.readTree(r.body()).path("job_id").asText();
+                }
+                // 404 or 503 while the routes are still starting: ask again
+                Thread.sleep(100);
+            } catch (IOException notUpYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("the orchestrator did not come up");
+    }
+
     /** Polls the job until {@code done} holds or the deadline passes. */
     public JsonNode waitFor(String id, Predicate<JsonNode> done, Duration deadline) throws Exception {
         long end = System.nanoTime() + deadline.toNanos();

@@ -54,7 +54,7 @@ class RestartChaosTest {
                 if (i % 2 == 0) {
                     client.drop("chaos-" + i + ".json", job);
                 } else {
-                    submitWhenUp(client, job);
+                    client.submitWhenUp(job);
                 }
             }
             int kills = 0;
@@ -151,23 +151,6 @@ class RestartChaosTest {
                 if (client.get("/api/jobs?limit=1").statusCode() == 200) {
                     return;
                 }
-            } catch (IOException notUpYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("the orchestrator did not come up");
-    }
-
-    static String submitWhenUp(JobClient client, String job) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < end) {
-            try {
-                java.net.http.HttpResponse<String> r = client.post(job);
-                if (r.statusCode() == 202) {
-                    return JobClient.JSON.readTree(r.body()).path("job_id").asText();
-                }
-                // 404 or 503 while the routes are still starting: ask again
-                Thread.sleep(100);
             } catch (IOException notUpYet) {
                 Thread.sleep(100);
             }

@@ -37,7 +37,7 @@ class RestartMidStepTest {
             JobClient client = new JobClient("http://127.0.0.1:" + port, root.resolve("shared"));
             orchestrator.start();
             try {
-                String id = RestartChaosTest.submitWhenUp(client, JobClient.job(URL, "Do not render me twice at once."));
+                String id = client.submitWhenUp(JobClient.job(URL, "Do not render me twice at once."));
                 client.waitFor(id, j -> "running".equals(j.path("steps").path("video").path("state").asText())
                         && emulators.gpu.busy() > 0, Duration.ofSeconds(60));
 
@@ -72,7 +72,7 @@ class RestartMidStepTest {
             JobClient client = new JobClient("http://127.0.0.1:" + port, root.resolve("shared"));
             orchestrator.start();
             try {
-                String id = RestartChaosTest.submitWhenUp(client, JobClient.job(URL, "My deadline does not restart."));
+                String id = client.submitWhenUp(JobClient.job(URL, "My deadline does not restart."));
                 client.waitFor(id, j -> "running".equals(j.path("steps").path("audio").path("state").asText()),
                         Duration.ofSeconds(60));
                 orchestrator.kill();

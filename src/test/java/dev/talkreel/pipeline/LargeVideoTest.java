@@ -44,7 +44,7 @@ class LargeVideoTest {
             Process orchestrator = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
                 JobClient client = new JobClient("http://127.0.0.1:" + port, root.resolve("shared"));
-                String id = submitWhenUp(client);
+                String id = client.submitWhenUp(JobClient.job("https://www.youtube.com/watch?v=ao8f3qyMoLM", "A big one."));
                 JsonNode done = client.waitForEnd(id, Duration.ofMinutes(4));
 
                 assertEquals("done", done.path("status").asText(), done + "\n" + Files.readString(log));
@@ -60,17 +60,5 @@ class LargeVideoTest {
                 orchestrator.waitFor();
             }
         }
-    }
-
-    private static String submitWhenUp(JobClient client) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < end) {
-            try {
-                return client.submit(JobClient.job("https://www.youtube.com/watch?v=ao8f3qyMoLM", "A big one."));
-            } catch (java.io.IOException notUpYet) {
-                Thread.sleep(200);
-            }
-        }
-        throw new AssertionError("the orchestrator did not come up");
     }
 }

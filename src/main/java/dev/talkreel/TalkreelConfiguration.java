@@ -10,6 +10,7 @@ import dev.talkreel.files.PathMap;
 import dev.talkreel.files.SharedVolume;
 import dev.talkreel.gpu.GpuGate;
 import dev.talkreel.gpu.GpuSettle;
+import dev.talkreel.job.JobSchema;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.JobValidator;
 import dev.talkreel.media.MediaChecks;
@@ -56,12 +57,9 @@ public class TalkreelConfiguration implements CamelConfiguration {
         }
         PathMap infinitetalkPaths = PathMap.parse(c.get("talkreel.infinitetalk.path-map"));
 
-        JobValidator validator = new JobValidator(new JobValidator.Limits(c.integer("talkreel.intake.max-bytes"),
-                c.decimal("talkreel.video.seconds"), c.decimal("talkreel.script.words-per-second"),
-                c.decimal("talkreel.script.max-estimated-seconds"), c.integer("talkreel.script.max-chars"),
-                c.integer("talkreel.portrait.max-prompt-chars"), c.decimal("talkreel.segment.max-seconds"),
-                c.decimal("talkreel.segment.min-seconds"), c.decimal("talkreel.segment.default-start"),
-                c.decimal("talkreel.segment.default-end")));
+        // the job's fields are declared in the schema file; its limits are the rules a schema cannot say
+        JobValidator validator = new JobValidator(JobSchema.load(Path.of(c.get("talkreel.job.schema"))),
+                JobValidator.Limits.from(c::get));
 
         Map<PipelineStep, RetryPolicy.Policy> retries = new EnumMap<>(PipelineStep.class);
         for (PipelineStep step : PipelineStep.values()) {

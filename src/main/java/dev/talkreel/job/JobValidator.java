@@ -1,39 +1,53 @@
 package dev.talkreel.job;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Checks a job, from a dropped file or an HTTP body, with the same rules and the same messages. Every problem found
- * is reported at once (not only the first), each with its field, so a user fixes a file in one go.
+ * is reported at once (not only the first), each with its field, so a user fixes a file in one go. The fields and
+ * their types, bounds and patterns are config/job.schema.json ({@link JobSchema}); here are only what comes before
+ * it (a readable JSON object of bounded size, readable texts) and the rules a schema cannot say.
  */
 public final class JobValidator {
-    static final Set<String> FIELDS = Set.of("youtube_url", "script", "portrait_prompt", "segment_start", "segment_end",
-            "language", "seed", "resolution", "diffusion_steps", "text_guide_scale", "audio_guide_scale");
-    static final Set<String> RESOLUTIONS = Set.of("infinitetalk-480", "infinitetalk-720");
-
     private final ObjectMapper mapper = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(20).maxStringLength(100_000).build())
             .build()).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private final JobSchema schema;
     private final Limits limits;
 
-    /** The numbers that bound a job, all from config/application.properties. */
+    /** The numbers that bound a job beyond its schema, all from config/application.properties. */
     public record Limits(int maxBodyBytes, double videoSeconds, double wordsPerSecond, double maxEstimatedSeconds,
-                        int maxScriptChars, int maxPromptChars, double maxSegmentSeconds, double minSegmentSeconds,
-                        double defaultSegmentStart, double defaultSegmentEnd) {
+                        double maxSegmentSeconds, double minSegmentSeconds, double defaultSegmentStart,
+                        double defaultSegmentEnd) {
+
+        /** The limits from the settings (config/application.properties, with overrides), by key. */
+        public static Limits from(Function<String, String> setting) {
+            ToDoubleFunction<String> number = key -> Double.parseDouble(setting.apply(key).trim());
+            return new Limits(Integer.parseInt(setting.apply("talkreel.intake.max-bytes").trim()),
+                    number.applyAsDouble("talkreel.video.seconds"), number.applyAsDouble("talkreel.script.words-per-second"),
+                    number.applyAsDouble("talkreel.script.max-estimated-seconds"),
+                    number.applyAsDouble("talkreel.segment.max-seconds"),
+                    number.applyAsDouble("talkreel.segment.min-seconds"),
+                    number.applyAsDouble("talkreel.segment.default-start"),
+                    number.applyAsDouble("talkreel.segment.default-end"));
+        }
     }
 
     /** The outcome: a job, or the reasons it was refused. */
@@ -43,7 +57,8 @@ public final class JobValidator {
         }
     }
 
-    public JobValidator(Limits limits) {
+    public JobValidator(JobSchema schema, Limits limits) {
+        this.schema = schema;
         this.limits = limits;
     }
 
@@ -52,108 +67,98 @@ public final class JobValidator {
     }
 
     public Result validate(byte[] body) {
-        List<FieldError> errors = new ArrayList<>();
         if (body == null || body.length == 0) {
-            return refuse("body", "is empty: send a JSON object with youtube_url and script");
+            return refuse("is empty: send a JSON object with youtube_url and script");
         }
         if (body.length > limits.maxBodyBytes()) {
-            return refuse("body", "is " + body.length + " bytes, over the limit of " + limits.maxBodyBytes());
+            return refuse("is " + body.length + " bytes, over the limit of " + limits.maxBodyBytes());
         }
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
         } catch (CharacterCodingException e) {
-            return refuse("body", "is not valid UTF-8 text");
+            return refuse("is not valid UTF-8 text");
         }
         JsonNode root;
         try {
             root = mapper.readTree(text);
         } catch (Exception e) {
-            return refuse("body", "is not valid JSON: " + firstLine(e.getMessage()));
+            return refuse("is not valid JSON: " + firstLine(e.getMessage()));
         }
-        if (root == null || !root.isObject()) {
-            return refuse("body", "must be a JSON object, not " + (root == null ? "nothing" : root.getNodeType()
-                    .toString().toLowerCase()));
+        if (!(root instanceof ObjectNode job)) {
+            return refuse("must be a JSON object, not " + (root == null ? "nothing" : root.getNodeType()
+                    .toString().toLowerCase(Locale.ROOT)));
         }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String name = it.next();
-            if (!FIELDS.contains(name)) {
-                errors.add(new FieldError(printable(name), "is not a known field (known: youtube_url, script, "
-                        + "portrait_prompt, segment_start, segment_end, language, seed, resolution, diffusion_steps, "
-                        + "text_guide_scale, audio_guide_scale)"));
+        List<String> order = new ArrayList<>();
+        job.fieldNames().forEachRemaining(name -> order.add(FieldError.shown(name)));
+        JobText texts = new JobText();
+        texts.clean(job, "");
+        List<FieldError> errors = new ArrayList<>(texts.errors);
+        for (FieldError e : schema.check(job)) {
+            if (!has(errors, e.field())) {
+                boolean wasBlank = texts.blank.contains(e.field()) && schema.required(e.field());
+                errors.add(wasBlank ? new FieldError(e.field(), "must not be blank") : e);
             }
         }
-        JobRequest job = new JobRequest();
-        String url = text(root, "youtube_url", true, 300, errors);
-        if (url != null) {
-            YoutubeUrl.videoId(url).ifPresentOrElse(id -> {
-                job.videoId = id;
-                job.youtubeUrl = YoutubeUrl.canonical(id);
-            }, () -> errors.add(new FieldError("youtube_url", "must be a YouTube video URL "
-                    + "(https://www.youtube.com/watch?v=ID, https://youtu.be/ID or https://www.youtube.com/shorts/ID, "
-                    + "with an 11-character ID)")));
+        // the rules below read the fields the schema let through; a refused field is left out, so it reads as absent
+        ObjectNode passed = job.deepCopy();
+        errors.forEach(e -> passed.remove(e.topLevel()));
+        JobRequest request = mapper.convertValue(passed, JobRequest.class);
+        checkUrl(request, errors);
+        checkScriptLength(request.script, errors);
+        checkSegment(request, passed, errors);
+        // in the order of the job's own fields, the missing ones last: the user reads them top to bottom
+        errors.sort(Comparator.comparingInt(e -> order.contains(e.topLevel()) ? order.indexOf(e.topLevel())
+                : Integer.MAX_VALUE));
+        return new Result(errors.isEmpty() ? request : null, errors);
+    }
+
+    /** Only a YouTube video in one of its public forms; what goes on is the canonical URL rebuilt from its id. */
+    private static void checkUrl(JobRequest job, List<FieldError> errors) {
+        if (job.youtubeUrl == null || has(errors, "youtube_url")) {
+            return;
         }
-        job.script = text(root, "script", true, limits.maxScriptChars(), errors);
-        if (job.script != null) {
-            checkScriptLength(job.script, errors);
-        }
-        job.portraitPrompt = text(root, "portrait_prompt", false, limits.maxPromptChars(), errors);
-        Double start = number(root, "segment_start", 0, 24 * 3600, errors);
-        Double end = number(root, "segment_end", 0, 24 * 3600, errors);
-        job.segmentStart = start != null ? start : limits.defaultSegmentStart();
-        job.segmentEnd = end != null ? end : limits.defaultSegmentEnd();
-        if (!has(errors, "segment_start") && !has(errors, "segment_end")) {
-            double length = job.segmentEnd - job.segmentStart;
-            if (length <= 0) {
-                errors.add(new FieldError("segment_end", "must be after segment_start (" + fmt(job.segmentStart)
-                        + " s), got " + fmt(job.segmentEnd) + " s"));
-            } else if (length > limits.maxSegmentSeconds()) {
-                errors.add(new FieldError("segment_end", "the segment lasts " + fmt(length) + " s; at most "
-                        + fmt(limits.maxSegmentSeconds()) + " s can be cut"));
-            } else if (length < limits.minSegmentSeconds()) {
-                errors.add(new FieldError("segment_end", "the segment lasts " + fmt(length) + " s; voice cloning needs "
-                        + "at least " + fmt(limits.minSegmentSeconds()) + " s"));
-            }
-        }
-        job.language = text(root, "language", false, 10, errors);
-        if (job.language != null && !job.language.matches("[a-z]{2,3}(-[A-Za-z]{2,4})?")) {
-            errors.add(new FieldError("language", "must be a language code such as en or pt-BR"));
-        }
-        Double seed = number(root, "seed", 0, 4_294_967_295d, errors);
-        if (seed != null) {
-            if (seed % 1 != 0) {
-                errors.add(new FieldError("seed", "must be a whole number"));
-            } else {
-                job.seed = seed.longValue();
-            }
-        }
-        job.resolution = text(root, "resolution", false, 40, errors);
-        if (job.resolution != null && !RESOLUTIONS.contains(job.resolution)) {
-            errors.add(new FieldError("resolution", "must be infinitetalk-480 or infinitetalk-720"));
-        }
-        Double steps = number(root, "diffusion_steps", 1, 100, errors);
-        if (steps != null) {
-            if (steps % 1 != 0) {
-                errors.add(new FieldError("diffusion_steps", "must be a whole number"));
-            } else {
-                job.diffusionSteps = steps.intValue();
-            }
-        }
-        job.textGuideScale = number(root, "text_guide_scale", 0, 20, errors);
-        job.audioGuideScale = number(root, "audio_guide_scale", 0, 20, errors);
-        return new Result(errors.isEmpty() ? job : null, errors);
+        YoutubeUrl.videoId(job.youtubeUrl).ifPresentOrElse(id -> {
+            job.videoId = id;
+            job.youtubeUrl = YoutubeUrl.canonical(id);
+        }, () -> errors.add(new FieldError("youtube_url", "must be a YouTube video URL "
+                + "(https://www.youtube.com/watch?v=ID, https://youtu.be/ID or https://www.youtube.com/shorts/ID, "
+                + "with an 11-character ID)")));
     }
 
     /** Refuses at once a script whose speech would clearly not fit: better now than after minutes of GPU work. */
     private void checkScriptLength(String script, List<FieldError> errors) {
+        if (script == null || has(errors, "script")) {
+            return;
+        }
         int words = words(script);
         double seconds = words / limits.wordsPerSecond();
         if (seconds > limits.maxEstimatedSeconds()) {
             int fits = (int) Math.floor(limits.videoSeconds() * limits.wordsPerSecond());
-            errors.add(new FieldError("script", String.format(java.util.Locale.ROOT,
+            errors.add(new FieldError("script", String.format(Locale.ROOT,
                     "has %d words, about %.1f s of speech at %.1f words/s; the video lasts %s s, so keep it to about "
                             + "%d words", words, seconds, limits.wordsPerSecond(), fmt(limits.videoSeconds()), fits)));
+        }
+    }
+
+    /** The cut of the voice sample: defaults filled in, then after its start and between the shortest and longest. */
+    private void checkSegment(JobRequest job, JsonNode given, List<FieldError> errors) {
+        job.segmentStart = given.has("segment_start") ? job.segmentStart : limits.defaultSegmentStart();
+        job.segmentEnd = given.has("segment_end") ? job.segmentEnd : limits.defaultSegmentEnd();
+        if (has(errors, "segment_start") || has(errors, "segment_end")) {
+            return;
+        }
+        double length = job.segmentEnd - job.segmentStart;
+        if (length <= 0) {
+            errors.add(new FieldError("segment_end", "must be after segment_start (" + fmt(job.segmentStart)
+                    + " s), got " + fmt(job.segmentEnd) + " s"));
+        } else if (length > limits.maxSegmentSeconds()) {
+            errors.add(new FieldError("segment_end", "the segment lasts " + fmt(length) + " s; at most "
+                    + fmt(limits.maxSegmentSeconds()) + " s can be cut"));
+        } else if (length < limits.minSegmentSeconds()) {
+            errors.add(new FieldError("segment_end", "the segment lasts " + fmt(length) + " s; voice cloning needs "
+                    + "at least " + fmt(limits.minSegmentSeconds()) + " s"));
         }
     }
 
@@ -162,75 +167,16 @@ public final class JobValidator {
         return t.isEmpty() ? 0 : t.split("\\s+").length;
     }
 
-    private static String text(JsonNode root, String field, boolean required, int maxChars, List<FieldError> errors) {
-        JsonNode n = root.get(field);
-        if (n == null || n.isNull()) {
-            if (required) {
-                errors.add(new FieldError(field, "is required"));
-            }
-            return null;
-        }
-        if (!n.isTextual()) {
-            errors.add(new FieldError(field, "must be a string, not " + n.getNodeType().toString().toLowerCase()));
-            return null;
-        }
-        String v = n.textValue();
-        if (v.isBlank()) {
-            if (required) {
-                errors.add(new FieldError(field, "must not be blank"));
-            }
-            return null;
-        }
-        if (v.length() > maxChars) {
-            errors.add(new FieldError(field, "is " + v.length() + " characters long; at most " + maxChars));
-            return null;
-        }
-        if (v.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t' && c != '\r')) {
-            errors.add(new FieldError(field, "contains control characters"));
-            return null;
-        }
-        // a JSON escape such as \ud800 decodes to half a character: not text any service could read
-        if (!StandardCharsets.UTF_8.newEncoder().canEncode(v)) {
-            errors.add(new FieldError(field, "contains an unpaired surrogate escape (\\ud800-\\udfff), which is "
-                    + "not a character"));
-            return null;
-        }
-        return v.trim();
-    }
-
-    private static Double number(JsonNode root, String field, double min, double max, List<FieldError> errors) {
-        JsonNode n = root.get(field);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isNumber()) {
-            errors.add(new FieldError(field, "must be a number, not " + n.getNodeType().toString().toLowerCase()));
-            return null;
-        }
-        double v = n.doubleValue();
-        if (!Double.isFinite(v) || v < min || v > max) {
-            errors.add(new FieldError(field, "must be between " + fmt(min) + " and " + fmt(max) + ", got "
-                    + n.asText()));
-            return null;
-        }
-        return v;
-    }
-
     private static boolean has(List<FieldError> errors, String field) {
         return errors.stream().anyMatch(e -> e.field().equals(field));
     }
 
-    private static Result refuse(String field, String message) {
-        return new Result(null, List.of(new FieldError(field, message)));
+    private static Result refuse(String message) {
+        return new Result(null, List.of(new FieldError("body", message)));
     }
 
-    static String fmt(double v) {
+    private static String fmt(double v) {
         return v % 1 == 0 ? String.valueOf((long) v) : String.valueOf(v);
-    }
-
-    private static String printable(String s) {
-        String cut = s.length() > 60 ? s.substring(0, 60) + "..." : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
     private static String firstLine(String s) {

@@ -1,0 +1,77 @@
+package dev.talkreel.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The job's fields as config/job.schema.json (talkreel.job.schema) declares them, checked with the networknt
+ * validator that camel-json-validator wraps. The schema is read once at start and itself checked against JSON Schema
+ * 2020-12, so a broken edit stops the start with the file's name instead of refusing every job.
+ */
+public final class JobSchema {
+    private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
+    /** The schema keyword holding per-keyword messages, as networknt's errorMessageKeyword calls it. */
+    static final String MESSAGE_KEYWORD = "message";
+
+    private final JsonNode root;
+    private final JsonSchema schema;
+    private final SchemaMessages messages;
+
+    private JobSchema(JsonNode root, JsonSchema schema) {
+        this.root = root;
+        this.schema = schema;
+        this.messages = new SchemaMessages(root);
+    }
+
+    /** Reads and checks the schema file; the exception names the file and every problem in it. */
+    public static JobSchema load(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("job schema " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().errorMessageKeyword(MESSAGE_KEYWORD).build();
+        Set<ValidationMessage> wrong = factory.getSchema(SchemaLocation.of(META_SCHEMA), config).validate(root);
+        if (!wrong.isEmpty()) {
+            throw new IllegalArgumentException("job schema " + file + " is not a valid JSON Schema 2020-12: "
+                    + wrong.stream().map(ValidationMessage::getMessage).collect(Collectors.joining("; ")));
+        }
+        return new JobSchema(root, factory.getSchema(root, config));
+    }
+
+    /** Every field the schema refuses, one error per field: its first problem. */
+    public List<FieldError> check(JsonNode job) {
+        Map<String, FieldError> byField = new LinkedHashMap<>();
+        for (ValidationMessage m : schema.validate(job)) {
+            FieldError e = messages.explain(m);
+            byField.putIfAbsent(e.field(), e);
+        }
+        return List.copyOf(byField.values());
+    }
+
+    /** Whether the schema lists this top-level field as required. */
+    public boolean required(String field) {
+        for (JsonNode n : root.path("required")) {
+            if (n.asText().equals(field)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * After a restart, a synchronous GPU call that was in flight (VibeVoice, InfiniteTalk) may still be running on the
  * service: killing talkreel does not stop the render. Calling again at once would put two renders on one GPU. So the
  * step, holding its GPU slot, first waits until the device shows the memory the step needs free (ComfyUI's
- * {@code /system_stats} reports the whole device, SERVICES.md §2.5), or until a grace period has passed when the
+ * {@code /system_stats} reports the whole device, docs/SERVICES.md §2.5), or until a grace period has passed when the
  * device cannot be asked. Bounded, like every wait.
  */
 public final class GpuSettle {

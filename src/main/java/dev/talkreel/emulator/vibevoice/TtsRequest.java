@@ -3,7 +3,7 @@ package dev.talkreel.emulator.vibevoice;
 import java.util.List;
 
 /**
- * The wrapper's TTSRequest model (SERVICES.md 3.2), with its defaults and bounds. Only the fields the emulator acts on
+ * The wrapper's TTSRequest model (docs/SERVICES.md 3.2), with its defaults and bounds. Only the fields the emulator acts on
  * are kept; the others are checked like the real model and then dropped, since they only steer the real model.
  */
 record TtsRequest(String text, String model, String voiceAudioBase64, long seed, double cfgScale,

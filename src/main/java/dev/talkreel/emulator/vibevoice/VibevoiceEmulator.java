@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Plays the {@code petebytes/localai vibevoice-api-server} FastAPI wrapper (SERVICES.md 3.2): a synchronous
+ * Plays the {@code petebytes/localai vibevoice-api-server} FastAPI wrapper (docs/SERVICES.md 3.2): a synchronous
  * {@code POST /api/tts} that clones a reference voice and answers with base64 audio. Like the real wrapper it gives
  * 400 only for a wrong Content-Type or an unparsable body; everything else, field validation included, is a 500
  * "Generation failed: ...". Generation holds the emulated GPU for the "tts" latency plus the ffmpeg work.

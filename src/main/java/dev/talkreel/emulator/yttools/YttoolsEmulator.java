@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plays the yttools FastAPI service (SERVICES.md section 4): an asynchronous task API that "downloads" a segment of a
+ * Plays the yttools FastAPI service (docs/SERVICES.md section 4): an asynchronous task API that "downloads" a segment of a
  * YouTube video's audio. {@code POST /api/download} answers at once with a task id; a background thread makes the
  * audio with ffmpeg; {@code GET /api/status/{task_id}} reports progress until the file is written and the "task"
  * latency has passed; {@code GET /api/download/{task_id}/audio} then streams the file.

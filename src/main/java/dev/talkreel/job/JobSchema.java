@@ -65,6 +65,26 @@ public final class JobSchema {
         return List.copyOf(byField.values());
     }
 
+    /**
+     * Whether the schema declares this field ({@code voice.name} for a nested one) as text: a string, or one of an
+     * enum of strings. A blank text there is the same as the field left out; elsewhere it is a wrong type.
+     */
+    public boolean isText(String field) {
+        JsonNode node = root;
+        for (String name : field.split("\\.")) {
+            node = node.path("properties").path(name);
+        }
+        if ("string".equals(node.path("type").asText())) {
+            return true;
+        }
+        JsonNode values = node.path("enum");
+        boolean allText = values.isArray() && !values.isEmpty();
+        for (JsonNode v : values) {
+            allText &= v.isTextual();
+        }
+        return allText;
+    }
+
     /** Whether the schema lists this top-level field as required. */
     public boolean required(String field) {
         for (JsonNode n : root.path("required")) {

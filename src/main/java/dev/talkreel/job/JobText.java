@@ -11,16 +11,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * What holds for every text of a job, whatever the schema declares: no control characters (tab and line breaks
  * apart) and no half characters, which no service could read. Before the schema sees a job, a null value and a blank
- * text are taken out (the same as leaving the field out) and every text is trimmed.
+ * text where the schema expects text are taken out (the same as leaving the field out), and every text is trimmed.
  */
 final class JobText {
+    private final Predicate<String> textField;
     /** The names of the fields taken out because they were blank: a required one is "must not be blank". */
     final Set<String> blank = new TreeSet<>();
     final List<FieldError> errors = new ArrayList<>();
+
+    /** {@code textField} says whether the schema expects text in a field ({@link JobSchema#isText}). */
+    JobText(Predicate<String> textField) {
+        this.textField = textField;
+    }
 
     /** Cleans the job in place; a text that cannot be read is taken out too, with its error. */
     void clean(ObjectNode node, String parent) {
@@ -28,10 +35,10 @@ final class JobText {
             Map.Entry<String, JsonNode> e = it.next();
             String field = parent.isEmpty() ? FieldError.shown(e.getKey()) : parent + "." + FieldError.shown(e.getKey());
             JsonNode v = e.getValue();
-            if (v.isNull() || v.isTextual() && v.textValue().isBlank()) {
-                if (v.isTextual()) {
-                    blank.add(field);
-                }
+            if (v.isNull()) {
+                it.remove();
+            } else if (v.isTextual() && v.textValue().isBlank() && textField.test(field)) {
+                blank.add(field);
                 it.remove();
             } else if (v.isTextual()) {
                 if (unreadable(field, v.textValue())) {

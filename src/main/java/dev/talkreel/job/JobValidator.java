@@ -92,7 +92,7 @@ public final class JobValidator {
         }
         List<String> order = new ArrayList<>();
         job.fieldNames().forEachRemaining(name -> order.add(FieldError.shown(name)));
-        JobText texts = new JobText();
+        JobText texts = new JobText(schema::isText);
         texts.clean(job, "");
         List<FieldError> errors = new ArrayList<>(texts.errors);
         for (FieldError e : schema.check(job)) {

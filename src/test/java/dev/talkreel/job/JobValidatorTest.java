@@ -61,11 +61,13 @@ class JobValidatorTest {
 
     @Test
     void nullAndBlankOptionalFieldsAreTheSameAsLeftOut() {
-        JobValidator.Result r = validate(Map.of("seed", "null", "portrait_prompt", "\"  \"", "language", "\"\""));
+        JobValidator.Result r = validate(Map.of("seed", "null", "portrait_prompt", "\"  \"", "language", "\"\"",
+                "resolution", "\" \""));
         assertEquals(List.of(), r.errors());
         assertNull(r.job().seed);
         assertNull(r.job().portraitPrompt);
         assertNull(r.job().language);
+        assertNull(r.job().resolution);
     }
 
     @Test
@@ -86,6 +88,8 @@ class JobValidatorTest {
         "language          | {}                      | must be a string, not object",
         "segment_start     | \"10\"                  | must be a number, not string",
         "segment_end       | [1]                     | must be a number, not array",
+        "audio_guide_scale | \"\"                  | must be a number, not string",
+        "seed              | \"  \"                | must be an integer, not string",
         "seed              | \"42\"                  | must be an integer, not string",
         "seed              | 1.5                     | must be a whole number",
         "seed              | -1                      | must be between 0 and 4294967295, got -1",

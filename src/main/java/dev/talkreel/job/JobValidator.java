@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -104,7 +105,16 @@ public final class JobValidator {
         // the rules below read the fields the schema let through; a refused field is left out, so it reads as absent
         ObjectNode passed = job.deepCopy();
         errors.forEach(e -> passed.remove(e.topLevel()));
-        JobRequest request = mapper.convertValue(passed, JobRequest.class);
+        JobRequest request;
+        try {
+            request = mapper.convertValue(passed, JobRequest.class);
+        } catch (IllegalArgumentException e) {
+            // the schema let through what JobRequest's own field cannot hold: an edit of a built-in field's type
+            String field = e.getCause() instanceof JsonMappingException m && !m.getPath().isEmpty()
+                    ? m.getPath().get(0).getFieldName() : "body";
+            errors.add(new FieldError(field, "is not what talkreel can use (the job schema and JobRequest disagree)"));
+            return new Result(null, errors);
+        }
         checkUrl(request, errors);
         checkScriptLength(request.script, errors);
         checkSegment(request, passed, errors);

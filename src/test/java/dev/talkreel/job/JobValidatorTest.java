@@ -248,6 +248,16 @@ class JobValidatorTest {
     }
 
     @Test
+    void aBuiltInFieldWhoseTypeTheSchemaChangedIsRefusedNotACrash() throws Exception {
+        ObjectNode schema = (ObjectNode) JSON.readTree(SCHEMA.toFile());
+        ((ObjectNode) schema.get("properties")).set("seed", JSON.readTree("{\"type\": \"string\"}"));
+        Path file = Files.writeString(dir.resolve("job.schema.json"), schema.toString());
+        JobValidator edited = new JobValidator(JobSchema.load(file), LIMITS);
+        assertEquals(List.of(new FieldError("seed", "is not what talkreel can use (the job schema and JobRequest "
+                + "disagree)")), edited.validate(job(Map.of("seed", str("lucky")))).errors());
+    }
+
+    @Test
     void aBrokenSchemaStopsTheStartNamingTheFile() throws Exception {
         Path notJson = Files.writeString(dir.resolve("a.json"), "{\"type\": \"object\",");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JobSchema.load(notJson));

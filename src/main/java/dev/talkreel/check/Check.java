@@ -45,6 +45,8 @@ public final class Check {
         }
         DefaultCamelContext camel = new DefaultCamelContext();
         try {
+            camel.getCamelContextExtension().setName("talkreel-check");
+            // definitions then know their file and line
             camel.setSourceLocationEnabled(true);
             PropertiesComponent pc = camel.getPropertiesComponent();
             pc.setLocation(configLocation);
@@ -56,8 +58,15 @@ public final class Check {
             List<Problem> problems = new ArrayList<>();
             String include = setting(pc, "routesIncludePattern", "routes-include-pattern").orElse(MAIN_DEFAULT_INCLUDE);
             String exclude = setting(pc, "routesExcludePattern", "routes-exclude-pattern").orElse(null);
-            Collection<Resource> resources = new DefaultRoutesCollector().findRouteResourcesFromDirectory(camel, exclude,
-                    include);
+            Collection<Resource> resources;
+            try {
+                resources = new DefaultRoutesCollector().findRouteResourcesFromDirectory(camel, exclude, include);
+            } catch (RuntimeException e) {
+                // camel-main fails the same way at start (a folder of the pattern is missing)
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                return List.of(new Problem(Sources.display(configLocation), 0, "cannot list the route files of "
+                        + include + ": " + cause.getClass().getSimpleName() + " " + cause.getMessage()));
+            }
             if (resources.isEmpty()) {
                 problems.add(new Problem(Sources.display(configLocation), 0, "no route files match " + include));
             }
@@ -69,10 +78,10 @@ public final class Check {
                     loaded.add(r.getLocation());
                 }
             }
-            List<EndpointUse> uses = Endpoints.of(camel);
+            List<EndpointUse> uses = Endpoints.of(camel, loaded, sources);
             problems.addAll(MissingProperties.inRoutes(loaded, camel, sources, resolver));
             problems.addAll(MissingProperties.inConfig(configLocation, sources, resolver));
-            problems.addAll(new EndpointOptions().check(uses, resolver));
+            problems.addAll(new EndpointOptions(sources).check(uses, resolver));
             // with a file missing, its routes are missing too: every call to them would be reported as well
             if (loading.complete()) {
                 problems.addAll(DirectReferences.check(uses, resolver));

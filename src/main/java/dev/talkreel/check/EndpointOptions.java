@@ -1,9 +1,11 @@
 package dev.talkreel.check;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.camel.catalog.CamelCatalog;
 import org.apache.camel.catalog.DefaultCamelCatalog;
 import org.apache.camel.catalog.EndpointValidationResult;
@@ -16,7 +18,15 @@ import org.apache.camel.tooling.model.ComponentModel;
  * A {@code toD} whose URI holds {@code ${...}} is only known per message, and is skipped.
  */
 final class EndpointOptions {
+    /** How far below an endpoint's line its parameters may be written ({@code parameters:} under {@code to:}). */
+    private static final int PARAMETER_LINES = 40;
+
     private final CamelCatalog catalog = new DefaultCamelCatalog(true);
+    private final Sources sources;
+
+    EndpointOptions(Sources sources) {
+        this.sources = sources;
+    }
 
     List<Problem> check(List<EndpointUse> uses, Resolver resolver) {
         List<Problem> problems = new ArrayList<>();
@@ -32,29 +42,39 @@ final class EndpointOptions {
                     !use.consumer());
             // options a lenient component accepts at run time leave the result a success: they count here too
             if (!result.isSuccess() || (result.getLenient() != null && !result.getLenient().isEmpty())) {
-                for (String message : messages(result)) {
-                    problems.add(new Problem(use.file(), use.line(), message + use.where()));
+                for (Map.Entry<String, String> wrong : messages(result).entrySet()) {
+                    problems.add(new Problem(use.file(), optionLine(use, wrong.getKey()), wrong.getValue() + use.where()));
                 }
             }
         }
         return problems;
     }
 
-    /** One message per wrong option, with the catalog's suggestions ("did you mean responseTimeout?"). */
-    private List<String> messages(EndpointValidationResult r) {
+    /** The line of the option itself when it is written under the endpoint (as a parameter), else the endpoint's. */
+    private int optionLine(EndpointUse use, String option) {
+        if (option.isEmpty() || use.line() <= 0) {
+            return use.line();
+        }
+        int line = sources.find(use.file(), Pattern.compile("(^|[\\s?&{,])" + Pattern.quote(option) + "\\s*[:=]"),
+                use.line(), PARAMETER_LINES);
+        return line > 0 ? line : use.line();
+    }
+
+    /** One message per wrong option (keyed by the option, "" for the URI as a whole), with the catalog's suggestions. */
+    private Map<String, String> messages(EndpointValidationResult r) {
         String scheme = schemeOf(r.getUri());
-        List<String> out = new ArrayList<>();
+        Map<String, String> out = new LinkedHashMap<>();
         if (r.getUnknownComponent() != null) {
-            out.add("unknown component '" + r.getUnknownComponent() + "'");
+            out.put("", "unknown component '" + r.getUnknownComponent() + "'");
         }
         if (r.getSyntaxError() != null) {
-            out.add("bad endpoint URI: " + r.getSyntaxError());
+            out.put("", "bad endpoint URI: " + r.getSyntaxError());
         }
         if (r.getUnknown() != null) {
             for (Object option : r.getUnknown()) {
                 String[] suggestions = r.getUnknownSuggestions() == null ? null
                         : (String[]) r.getUnknownSuggestions().get(option);
-                out.add("unknown option '" + option + "' on " + scheme + " endpoint"
+                out.put(String.valueOf(option), "unknown option '" + option + "' on " + scheme + " endpoint"
                         + (suggestions != null && suggestions.length > 0 ? " (did you mean " + String.join(" or ",
                                 suggestions) + "?)" : ""));
             }
@@ -63,27 +83,27 @@ final class EndpointOptions {
             // a lenient component (http) would send these to the service as query parameters: almost always a typo
             for (String option : r.getLenient()) {
                 List<String> near = Suggestions.near(option, optionNames(scheme));
-                out.add("unknown option '" + option + "' on " + scheme + " endpoint" + (near.isEmpty() ? ""
+                out.put(option, "unknown option '" + option + "' on " + scheme + " endpoint" + (near.isEmpty() ? ""
                         : " (did you mean " + String.join(" or ", near) + "?)") + "; " + scheme
                         + " would send it to the service as a query parameter (set CamelHttpQuery for a real one)");
             }
         }
         if (r.getNotConsumerOnly() != null) {
-            r.getNotConsumerOnly().forEach(o -> out.add("option '" + o + "' of " + scheme + " is for producers (to:), not from:"));
+            r.getNotConsumerOnly().forEach(o -> out.put(o, "option '" + o + "' of " + scheme + " is for producers (to:), not from:"));
         }
         if (r.getNotProducerOnly() != null) {
-            r.getNotProducerOnly().forEach(o -> out.add("option '" + o + "' of " + scheme + " is for consumers (from:), not to:"));
+            r.getNotProducerOnly().forEach(o -> out.put(o, "option '" + o + "' of " + scheme + " is for consumers (from:), not to:"));
         }
         if (r.getRequired() != null) {
-            r.getRequired().forEach(o -> out.add("missing required option '" + o + "' on " + scheme + " endpoint"));
+            r.getRequired().forEach(o -> out.put("", "missing required option '" + o + "' on " + scheme + " endpoint"));
         }
         for (Map<?, ?> invalid : List.of(nonNull(r.getInvalidEnum()), nonNull(r.getInvalidBoolean()),
                 nonNull(r.getInvalidInteger()), nonNull(r.getInvalidNumber()), nonNull(r.getInvalidDuration()),
                 nonNull(r.getInvalidReference()), nonNull(r.getInvalidArray()), nonNull(r.getInvalidMap()))) {
-            invalid.forEach((o, v) -> out.add("invalid value '" + v + "' for option '" + o + "' on " + scheme + " endpoint"));
+            invalid.forEach((o, v) -> out.put(String.valueOf(o), "invalid value '" + v + "' for option '" + o + "' on " + scheme + " endpoint"));
         }
         if (out.isEmpty()) {
-            out.add(LoadErrors.oneLine(r.summaryErrorMessage(false)));
+            out.put("", LoadErrors.oneLine(r.summaryErrorMessage(false)));
         }
         return out;
     }

@@ -8,11 +8,15 @@ import java.util.Map;
  * (empty for a plain route), which resolve before the properties do.
  */
 record EndpointUse(String uri, boolean consumer, boolean dynamic, String file, int line, String routeId,
-        Map<String, Object> templateParameters) {
+        Map<String, Object> templateParameters, String templatedAt) {
 
-    /** Where to point a reader: the line, and for a templated route which route it is (the line is in the template). */
+    /**
+     * For a templated route, which one (the line is in the template, the parameters are where the templatedRoute
+     * is declared: {@code templatedAt}, file:line); empty for a plain route.
+     */
     String where() {
-        return templateParameters.isEmpty() ? "" : " (in templated route " + routeId + ")";
+        return templateParameters.isEmpty() ? ""
+                : " (in templated route " + routeId + (templatedAt.isEmpty() ? "" : ", " + templatedAt) + ")";
     }
 
     /** The scheme, as written (before placeholders are resolved): {@code direct}, {@code file}, ... */

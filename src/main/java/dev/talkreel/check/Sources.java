@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * The text of the files the check reads (route files and the config file), by Camel resource location
- * ({@code file:routes/x.camel.yaml}): for the problems Camel reports without a line, and for the placeholder scan.
+ * ({@code file:routes/x.camel.yaml}) or shown path: for the problems Camel reports without a line, the line of an
+ * option under its endpoint, and the placeholder scan.
  */
 final class Sources {
     private final Map<String, List<String>> lines = new LinkedHashMap<>();
@@ -32,8 +33,14 @@ final class Sources {
 
     /** The first line (1-based) at or after {@code from} that matches, or 0. */
     int find(String location, Pattern pattern, int from) {
+        return find(location, pattern, from, Integer.MAX_VALUE);
+    }
+
+    /** The first line (1-based) in {@code from .. from + within - 1} that matches, or 0. */
+    int find(String location, Pattern pattern, int from, int within) {
         List<String> text = lines(location);
-        for (int i = Math.max(0, from - 1); i < text.size(); i++) {
+        int end = (int) Math.min(text.size(), (long) from - 1 + within);
+        for (int i = Math.max(0, from - 1); i < end; i++) {
             if (pattern.matcher(text.get(i)).find()) {
                 return i + 1;
             }

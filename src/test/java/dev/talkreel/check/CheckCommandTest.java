@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code talkreel check} on a copy of the real routes/ and config/: the clean tree passes, and each typo of issue 8,
@@ -40,48 +41,36 @@ class CheckCommandTest {
         assertEquals(List.of(), check());
     }
 
-    @Test
-    void aYamlIndentErrorIsReportedWithItsLine() throws IOException {
-        copyTree();
-        Injected typo = inject(Pattern.compile("^( +) (steps:\\s*)$"), m -> m.group(1) + m.group(2));
-        assertReported(typo, "YAML error");
-    }
-
-    @Test
-    void anUnknownDslKeyIsReportedWithItsLine() throws IOException {
-        copyTree();
-        Injected typo = inject(Pattern.compile("^(\\s+)steps:(\\s*)$"), m -> m.group(1) + "stepz:" + m.group(2));
-        assertReported(typo, "unknown YAML DSL key 'stepz'");
-    }
-
-    @Test
-    void aDirectCallNobodyConsumesIsReported() throws IOException {
-        copyTree();
+    /** The typos of issue 8, each placed on the first route line that fits it, and what the check must say. */
+    enum Typo {
+        YAML_INDENT("^( +) (steps:\\s*)$", "$1$2", "YAML error"),
+        UNKNOWN_DSL_KEY("^(\\s+)steps:(\\s*)$", "$1stepz:$2", "unknown YAML DSL key 'stepz'"),
         // direct:video-call -> direct:video-cal
-        Injected typo = inject(Pattern.compile("^(\\s*- to: \"?direct:[\\w-]+)[\\w](\"?\\s*)$"), m -> m.group(1) + m.group(2));
-        assertReported(typo, "no route consumes direct:");
-    }
-
-    @Test
-    void aMisspeltHttpOptionIsReportedEvenThoughHttpIsLenient() throws IOException {
-        copyTree();
-        Injected typo = inject(Pattern.compile("^(\\s+)responseTimeout:(.*)$"), m -> m.group(1) + "responseTimout:" + m.group(2));
-        assertReported(typo, "unknown option 'responseTimout' on http endpoint (did you mean responseTimeout?)");
-    }
-
-    @Test
-    void aPlaceholderWithNoValueIsReported() throws IOException {
-        copyTree();
-        Injected typo = inject(Pattern.compile("^(.*)\\{\\{talkreel\\.[\\w.-]+}}(.*)$"), m -> m.group(1) + "{{talkreel.nope}}" + m.group(2));
-        assertReported(typo, "property 'talkreel.nope' has no value");
-    }
-
-    @Test
-    void aTemplateIdTypoIsReported() throws IOException {
-        copyTree();
+        DIRECT_NOBODY_CONSUMES("^(\\s*- to: \"?direct:[\\w-]+)\\w(\"?\\s*)$", "$1$2", "no route consumes direct:"),
+        // http is lenient: without the check the option goes to the service as a query parameter
+        MISSPELT_HTTP_OPTION("^(\\s+)responseTimeout:(.*)$", "$1responseTimout:$2",
+                "unknown option 'responseTimout' on http endpoint (did you mean responseTimeout?)"),
+        PLACEHOLDER_WITHOUT_VALUE("^(.*)\\{\\{talkreel\\.[\\w.-]+}}(.*)$", "$1{{talkreel.nope}}$2",
+                "property 'talkreel.nope' has no value"),
         // submit-then-poll -> submit-then-pol
-        Injected typo = inject(Pattern.compile("^(\\s*routeTemplateRef: \"?[\\w-]+)[\\w](\"?\\s*)$"), m -> m.group(1) + m.group(2));
-        assertReported(typo, "names no routeTemplate");
+        TEMPLATE_ID("^(\\s*routeTemplateRef: \"?[\\w-]+)\\w(\"?\\s*)$", "$1$2", "names no routeTemplate");
+
+        final Pattern line;
+        final String replacement;
+        final String message;
+
+        Typo(String line, String replacement, String message) {
+            this.line = Pattern.compile(line);
+            this.replacement = replacement;
+            this.message = message;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Typo.class)
+    void eachTypoIsReportedWithItsFileAndLine(Typo typo) throws IOException {
+        copyTree();
+        assertReported(inject(typo), typo.message);
     }
 
     @Test
@@ -103,7 +92,7 @@ class CheckCommandTest {
     @Test
     void serveRefusesToStartOnATypoAndSaysWhy() throws Exception {
         copyTree();
-        Injected typo = inject(Pattern.compile("^(\\s*- to: \"?direct:[\\w-]+)[\\w](\"?\\s*)$"), m -> m.group(1) + m.group(2));
+        Injected typo = inject(Typo.DIRECT_NOBODY_CONSUMES);
         Path log = root.resolve("serve.log");
         // run in the copied tree, whose config names routes/ and config/comfyui/ relative to the working directory
         Process serve = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -113,7 +102,7 @@ class CheckCommandTest {
             assertTrue(serve.waitFor(90, TimeUnit.SECONDS), "serve stops by itself\n" + Files.readString(log));
             String out = Files.readString(log);
             assertNotEquals(0, serve.exitValue(), out);
-            assertTrue(out.contains(typo.where() + "no route consumes direct:"), out);
+            assertTrue(out.contains(typo.where() + Typo.DIRECT_NOBODY_CONSUMES.message), out);
             assertTrue(out.contains("talkreel serve: not started"), out);
             assertTrue(!Files.exists(root.resolve("data/shared/jobs")), "nothing started: no shared volume made\n" + out);
         } finally {
@@ -136,8 +125,8 @@ class CheckCommandTest {
         return new Check(root.resolve("config/application.properties"), overrides).run();
     }
 
-    /** Rewrites the first line of the route files (in name order) that matches, and says where it was. */
-    private Injected inject(Pattern line, Function<Matcher, String> rewrite) throws IOException {
+    /** Rewrites the first line of the route files (in name order) that fits the typo, and says where it was. */
+    private Injected inject(Typo typo) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(root.resolve("routes"))) {
             files = s.filter(p -> p.toString().endsWith(".camel.yaml")).sorted().toList();
@@ -145,15 +134,15 @@ class CheckCommandTest {
         for (Path file : files) {
             List<String> lines = new ArrayList<>(Files.readAllLines(file));
             for (int i = 0; i < lines.size(); i++) {
-                Matcher m = line.matcher(lines.get(i));
+                Matcher m = typo.line.matcher(lines.get(i));
                 if (m.matches()) {
-                    lines.set(i, rewrite.apply(m));
+                    lines.set(i, m.replaceFirst(typo.replacement));
                     Files.write(file, lines);
                     return new Injected(file, i + 1);
                 }
             }
         }
-        throw new AssertionError("no route line matches " + line);
+        throw new AssertionError("no route line fits " + typo + ": " + typo.line);
     }
 
     private void copyTree() throws IOException {

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -58,9 +58,12 @@ public final class Check {
             List<Problem> problems = new ArrayList<>();
             String include = setting(pc, "routesIncludePattern", "routes-include-pattern").orElse(MAIN_DEFAULT_INCLUDE);
             String exclude = setting(pc, "routesExcludePattern", "routes-exclude-pattern").orElse(null);
-            Collection<Resource> resources;
+            List<Resource> resources;
             try {
-                resources = new DefaultRoutesCollector().findRouteResourcesFromDirectory(camel, exclude, include);
+                resources = new ArrayList<>(new DefaultRoutesCollector().findRouteResourcesFromDirectory(camel, exclude,
+                        include));
+                // in name order, as the problems are listed (a duplicate id is reported at its later file)
+                resources.sort(Comparator.comparing(Resource::getLocation));
             } catch (RuntimeException e) {
                 // camel-main fails the same way at start (a folder of the pattern is missing)
                 Throwable cause = e.getCause() != null ? e.getCause() : e;

@@ -2,12 +2,16 @@ package dev.talkreel.check;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RouteConfigurationsBuilder;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.spi.RoutesLoader;
 import org.apache.camel.support.PluginHelper;
@@ -64,6 +68,44 @@ final class RouteLoading {
                 }
             }
         }
+        problems.addAll(duplicateRouteIds(builders, sources));
         return new Result(problems, problems.isEmpty() && loaded == builders.size());
+    }
+
+    /**
+     * A route id used twice: the model keeps only the last one silently, camel-main refuses to start. Reported at the
+     * second use, naming the first.
+     */
+    private static List<Problem> duplicateRouteIds(Map<RoutesBuilder, Resource> builders, Sources sources) {
+        List<Problem> problems = new ArrayList<>();
+        Map<String, String> firstUse = new HashMap<>();
+        for (Map.Entry<RoutesBuilder, Resource> entry : builders.entrySet()) {
+            if (!(entry.getKey() instanceof RouteBuilder builder)) {
+                continue;
+            }
+            List<String> ids = new ArrayList<>();
+            for (RouteDefinition route : builder.getRouteCollection().getRoutes()) {
+                // a rest verb inlined into its direct: route takes that route's id: one route, not two
+                if (route.getInput() == null || !String.valueOf(route.getInput().getEndpointUri()).startsWith("rest:")) {
+                    ids.add(route.getRouteId());
+                }
+            }
+            builder.getTemplatedRouteCollection().getTemplatedRoutes().forEach(t -> ids.add(t.getRouteId()));
+            String location = entry.getValue().getLocation();
+            for (String id : ids) {
+                if (id == null) {
+                    continue;
+                }
+                int line = sources.find(location, Pattern.compile("^\\s*-?\\s*(id|routeId):\\s*[\"']?" + Pattern.quote(id)
+                        + "[\"']?\\s*$"), 1);
+                String here = Sources.display(location) + (line > 0 ? ":" + line : "");
+                String first = firstUse.putIfAbsent(id, here);
+                if (first != null) {
+                    problems.add(new Problem(Sources.display(location), line, "route id '" + id + "' is already used at "
+                            + first));
+                }
+            }
+        }
+        return problems;
     }
 }

@@ -74,6 +74,16 @@ class CheckCommandTest {
     }
 
     @Test
+    void aRouteIdUsedTwiceIsReportedAtItsSecondFile() throws IOException {
+        copyTree();
+        String route = "- route:\n    id: twice\n    from:\n      uri: direct:twice-%s\n      steps:\n        - log: \"%s\"\n";
+        Files.writeString(root.resolve("routes/zz-a-twice.camel.yaml"), route.formatted("a", "a"));
+        Path second = root.resolve("routes/zz-b-twice.camel.yaml");
+        Files.writeString(second, route.formatted("b", "b"));
+        assertReported(new Injected(second, 2), "route id 'twice' is already used at");
+    }
+
+    @Test
     void aComfyUiNodeWithoutTheBoundInputIsReported() throws IOException {
         copyTree();
         Path config = root.resolve("config/application.properties");

@@ -4,13 +4,10 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.main.DefaultRoutesCollector;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Resource;
 
@@ -22,9 +19,6 @@ import org.apache.camel.spi.Resource;
  * with no value, and ComfyUI workflow bindings. {@code serve} runs it first and refuses to start on any problem.
  */
 public final class Check {
-    /** camel-main's own default when no pattern is set. */
-    private static final String MAIN_DEFAULT_INCLUDE = "classpath:camel/*;classpath:camel-template/*;classpath:camel-rest/*";
-
     private final Path configFile;
     private final Properties overrides;
 
@@ -56,22 +50,18 @@ public final class Check {
             Sources sources = new Sources();
             Resolver resolver = new Resolver(camel);
             List<Problem> problems = new ArrayList<>();
-            String include = setting(pc, "routesIncludePattern", "routes-include-pattern").orElse(MAIN_DEFAULT_INCLUDE);
-            String exclude = setting(pc, "routesExcludePattern", "routes-exclude-pattern").orElse(null);
+            RouteFiles files = RouteFiles.of(camel);
             List<Resource> resources;
             try {
-                resources = new ArrayList<>(new DefaultRoutesCollector().findRouteResourcesFromDirectory(camel, exclude,
-                        include));
-                // in name order, as the problems are listed (a duplicate id is reported at its later file)
-                resources.sort(Comparator.comparing(Resource::getLocation));
+                resources = files.list();
             } catch (RuntimeException e) {
                 // camel-main fails the same way at start (a folder of the pattern is missing)
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 return List.of(new Problem(Sources.display(configLocation), 0, "cannot list the route files of "
-                        + include + ": " + cause.getClass().getSimpleName() + " " + cause.getMessage()));
+                        + files.include() + ": " + cause.getClass().getSimpleName() + " " + cause.getMessage()));
             }
             if (resources.isEmpty()) {
-                problems.add(new Problem(Sources.display(configLocation), 0, "no route files match " + include));
+                problems.add(new Problem(Sources.display(configLocation), 0, "no route files match " + files.include()));
             }
             RouteLoading.Result loading = RouteLoading.load(camel, resources, sources);
             problems.addAll(loading.problems());
@@ -108,12 +98,5 @@ public final class Check {
         err.println("talkreel check: " + problems.size() + " problem(s); fix them and run "
                 + "`java -jar target/talkreel.jar check` again");
         return 1;
-    }
-
-    /** A camel.main option as camel-main reads it: camelCase or kebab-case, from the file, -D or the environment. */
-    private static Optional<String> setting(PropertiesComponent pc, String camelCase, String kebabCase) {
-        Optional<String> v = pc.resolveProperty("camel.main." + camelCase);
-        return v.isPresent() && !v.get().isBlank() ? v.map(String::trim)
-                : pc.resolveProperty("camel.main." + kebabCase).filter(s -> !s.isBlank()).map(String::trim);
     }
 }

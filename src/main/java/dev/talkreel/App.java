@@ -1,13 +1,18 @@
 package dev.talkreel;
 
+import dev.talkreel.check.Check;
+import dev.talkreel.check.Problem;
 import dev.talkreel.demo.Demo;
 import dev.talkreel.emulator.Emulators;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
 import org.apache.camel.main.Main;
 
 /**
- * talkreel's command line: {@code serve} runs the orchestrator, {@code emulate} the four service emulators,
+ * talkreel's command line: {@code serve} runs the orchestrator (after {@code check}, which loads the routes and
+ * settings without starting them and lists what is wrong, with file and line), {@code emulate} the four service emulators,
  * {@code demo} both plus one sample job. Settings come from config/ (see README.md).
  */
 public final class App {
@@ -22,11 +27,19 @@ public final class App {
         String command = args.length == 0 ? "serve" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
-            case "serve" -> orchestrator().run(rest);
+            case "serve" -> {
+                // a broken edit of routes/ or config/ is refused here, not found by the first job after its GPU work
+                if (check() != 0) {
+                    System.err.println("talkreel serve: not started");
+                    System.exit(1);
+                }
+                orchestrator().run(rest);
+            }
+            case "check" -> System.exit(check());
             case "emulate" -> emulate();
             case "demo" -> System.exit(new Demo(settings()).run());
             default -> {
-                System.err.println("usage: java -jar talkreel.jar [serve|emulate|demo]");
+                System.err.println("usage: java -jar talkreel.jar [serve|check|emulate|demo]");
                 System.exit(2);
             }
         }
@@ -38,6 +51,13 @@ public final class App {
         main.configure().addConfiguration(TalkreelConfiguration.class);
         main.setPropertyPlaceholderLocations("file:" + configFile());
         return main;
+    }
+
+    /** {@code check}: routes/ and config/ loaded as serve loads them, never started; 0 when fit to serve. */
+    private static int check() {
+        long start = System.nanoTime();
+        List<Problem> problems = new Check(Path.of(configFile()), new Properties()).run();
+        return Check.report(problems, (System.nanoTime() - start) / 1_000_000, System.out, System.err);
     }
 
     /** Settings for the emulators and the demo: both files, same override rules as Camel's. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.talkreel.demo.LocalStack;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,10 +31,14 @@ class ServeCommandTest {
             JobClient client = new JobClient("http://127.0.0.1:" + port, shared);
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             int status = 0;
-            while (status == 0 && System.nanoTime() < end) {
+            // refused until the server listens; 404/405 while the REST routes are still being added one by one
+            while (status != 200 && System.nanoTime() < end) {
                 try {
                     status = client.get("/api/jobs").statusCode();
-                } catch (java.io.IOException notUpYet) {
+                } catch (IOException notUpYet) {
+                    status = 0;
+                }
+                if (status != 200) {
                     Thread.sleep(200);
                 }
             }

@@ -94,7 +94,7 @@ public final class RetryPolicy {
         return looksLikeOutOfMemory(text);
     }
 
-    static boolean looksLikeOutOfMemory(String text) {
+    public static boolean looksLikeOutOfMemory(String text) {
         String b = text == null ? "" : text.toLowerCase(Locale.ROOT);
         return b.contains("out of memory") || b.contains("outofmemory");
     }

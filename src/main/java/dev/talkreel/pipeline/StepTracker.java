@@ -75,6 +75,13 @@ public final class StepTracker {
         LOG.info("job {} step {} submitted as task {}", jobId(exchange), exchange.getProperty(Props.STEP), taskId);
     }
 
+    /** Adds what a service said (a reply bean's facts) to the facts the step stores with its marker. */
+    public void note(Map<String, Object> facts, Exchange exchange) {
+        if (facts != null) {
+            details(exchange).putAll(facts);
+        }
+    }
+
     /** The task id stored by an earlier run of this step, or null: the poll loop resumes it. */
     public String storedTaskId(@ExchangeProperty(Props.JOB_ID) String jobId, @ExchangeProperty(Props.STEP) String step) {
         return jobs.taskIdOf(jobId, step);

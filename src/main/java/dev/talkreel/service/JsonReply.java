@@ -26,8 +26,8 @@ public final class JsonReply {
         } catch (IOException e) {
             // reported below, in the service's words
         }
-        throw new StepFailedException(service + " answered with " + (text == null || text.isBlank() ? "no body"
-                : "something other than a JSON object: " + FailureExplainer.serviceWords(text)), true);
+        throw new ServiceReplyException(service + " answered with " + (text == null || text.isBlank() ? "no body"
+                : "something other than a JSON object: " + FailureExplainer.serviceWords(text)));
     }
 
     public static Map<?, ?> asMap(Object o) {

@@ -3,6 +3,7 @@ package dev.talkreel.service.comfyui;
 import dev.talkreel.files.PathOutsideVolumeException;
 import dev.talkreel.pipeline.RetryPolicy;
 import dev.talkreel.pipeline.StepFailedException;
+import dev.talkreel.service.ServiceReplyException;
 import dev.talkreel.service.JsonReply;
 import dev.talkreel.service.PollResult;
 import dev.talkreel.service.Submitted;
@@ -34,7 +35,7 @@ public final class ComfyuiReplies {
             throw new StepFailedException("ComfyUI refused nodes of the workflow: " + errors);
         }
         if (!(body.get("prompt_id") instanceof String id) || id.isBlank()) {
-            throw new StepFailedException("ComfyUI accepted the prompt but returned no prompt_id: " + body, true);
+            throw new ServiceReplyException("ComfyUI accepted the prompt but returned no prompt_id: " + body);
         }
         return new Submitted(id, JsonReply.facts("queue_number", body.get("number")));
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.pipeline.StepFailedException;
+import dev.talkreel.service.ServiceReplyException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -34,13 +35,13 @@ public final class VibevoiceReplies {
 
     Map<String, Object> speech(InputStream reply, Path target) throws IOException {
         if (reply == null) {
-            throw new StepFailedException("vibevoice-api sent no body", true);
+            throw new ServiceReplyException("vibevoice-api sent no body");
         }
         Map<String, Object> facts = new LinkedHashMap<>();
         boolean found = false;
         try (InputStream in = reply; JsonParser p = json.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new StepFailedException("vibevoice-api answered with something other than a JSON object", true);
+                throw new ServiceReplyException("vibevoice-api answered with something other than a JSON object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -61,7 +62,7 @@ public final class VibevoiceReplies {
             }
         }
         if (!found) {
-            throw new StepFailedException("vibevoice-api answered without audio_base64", true);
+            throw new ServiceReplyException("vibevoice-api answered without audio_base64");
         }
         return facts;
     }

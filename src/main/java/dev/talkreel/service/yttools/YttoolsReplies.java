@@ -2,6 +2,7 @@ package dev.talkreel.service.yttools;
 
 import dev.talkreel.pipeline.FailureExplainer;
 import dev.talkreel.pipeline.StepFailedException;
+import dev.talkreel.service.ServiceReplyException;
 import dev.talkreel.service.JsonReply;
 import dev.talkreel.service.PollResult;
 import dev.talkreel.service.Submitted;
@@ -15,7 +16,7 @@ public final class YttoolsReplies {
     public Submitted submitted(String reply) {
         Map<?, ?> body = JsonReply.object(reply, SERVICE);
         if (!(body.get("task_id") instanceof String id) || id.isBlank()) {
-            throw new StepFailedException("yttools accepted the download but returned no task_id: " + body, true);
+            throw new ServiceReplyException("yttools accepted the download but returned no task_id: " + body);
         }
         return new Submitted(id, null);
     }
@@ -29,8 +30,9 @@ public final class YttoolsReplies {
             return PollResult.unknown("yttools no longer knows task " + taskId);
         }
         if (code >= 400) {
-            throw new StepFailedException("yttools answered HTTP " + code + " to a status poll: "
-                    + FailureExplainer.serviceWords(reply), code >= 500);
+            String message = "yttools answered HTTP " + code + " to a status poll: " + FailureExplainer.serviceWords(reply);
+            // 5xx: yttools is having trouble, and may not on the next try; 4xx: it refuses, and will again
+            throw code >= 500 ? new ServiceReplyException(message) : new StepFailedException(message);
         }
         Map<?, ?> body = JsonReply.object(reply, SERVICE);
         Object status = body.get("status");
@@ -43,6 +45,6 @@ public final class YttoolsReplies {
         if ("processing".equals(status) || "pending".equals(status) || "queued".equals(status)) {
             return PollResult.running(null, JsonReply.facts("progress", body.get("progress")));
         }
-        throw new StepFailedException("yttools reported an unknown status '" + status + "'", true);
+        throw new ServiceReplyException("yttools reported an unknown status '" + status + "'");
     }
 }

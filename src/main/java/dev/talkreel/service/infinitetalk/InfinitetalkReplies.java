@@ -30,6 +30,10 @@ public final class InfinitetalkReplies {
 
     /** Puts the video the reply names into the job folder; returns what the service said of it. */
     public Map<String, Object> video(String reply, String jobId) throws IOException {
+        return video(reply, jobs.volume().jobDir(jobId));
+    }
+
+    Map<String, Object> video(String reply, Path jobDir) throws IOException {
         Map<?, ?> body = JsonReply.object(reply, SERVICE);
         Object servicePath = body.get("video_path");
         Path local = paths.toLocal(servicePath == null ? null : String.valueOf(servicePath));
@@ -41,7 +45,7 @@ public final class InfinitetalkReplies {
             throw new PathOutsideVolumeException("infinitetalk-api named " + servicePath + " as its video, which is not "
                     + "a regular file");
         }
-        AtomicFiles.publish(local, jobs.volume().jobDir(jobId).resolve(PipelineStep.VIDEO.artifact()));
+        AtomicFiles.publish(local, jobDir.resolve(PipelineStep.VIDEO.artifact()));
         return JsonReply.facts("service_video_path", servicePath, "service_reported_resolution", body.get("resolution"),
                 "service_reported_frames", body.get("frame_count"));
     }

@@ -19,11 +19,17 @@ import dev.talkreel.pipeline.PipelineStep;
 import dev.talkreel.pipeline.PollBudget;
 import dev.talkreel.pipeline.ResultAssembler;
 import dev.talkreel.pipeline.RetryPolicy;
-import dev.talkreel.pipeline.ServiceReplies;
-import dev.talkreel.pipeline.ServiceRequests;
 import dev.talkreel.pipeline.StepMarkers;
 import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
+import dev.talkreel.service.comfyui.ComfyuiReplies;
+import dev.talkreel.service.comfyui.ComfyuiRequests;
+import dev.talkreel.service.infinitetalk.InfinitetalkReplies;
+import dev.talkreel.service.infinitetalk.InfinitetalkRequests;
+import dev.talkreel.service.vibevoice.VibevoiceReplies;
+import dev.talkreel.service.vibevoice.VibevoiceRequests;
+import dev.talkreel.service.yttools.YttoolsReplies;
+import dev.talkreel.service.yttools.YttoolsRequests;
 import java.net.URI;
 import dev.talkreel.pipeline.Transfers;
 import dev.talkreel.pipeline.TaskSlots;
@@ -118,12 +124,18 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("jobSlots", new JobSlots(c.integer("talkreel.watch.max-parallel-jobs")));
         r.bind("taskSlots", new TaskSlots(Map.of(PipelineStep.AUDIO, new TaskSlots.Limit(
                 c.integer("talkreel.yttools.max-in-flight"), c.integer("talkreel.yttools.max-wait-ms"))), jobs));
-        r.bind("requests", new ServiceRequests(jobs, new ServiceRequests.Settings(c.get("talkreel.yttools.audio-format"),
-                c.under("talkreel.vibevoice."), Path.of(c.get("talkreel.comfyui.workflow")), comfyNodes,
-                c.integer("talkreel.comfyui.width"), c.integer("talkreel.comfyui.height"),
-                c.get("talkreel.comfyui.default-prompt"), infinitetalkPaths, c.under("talkreel.infinitetalk."))));
-        r.bind("replies", new ServiceReplies(jobs, infinitetalkPaths, comfyNodes.get("output"),
+        // each service's requests and replies, bound under their class names
+        r.bind("yttoolsRequests", new YttoolsRequests(jobs, c.get("talkreel.yttools.audio-format")));
+        r.bind("yttoolsReplies", new YttoolsReplies());
+        r.bind("vibevoiceRequests", new VibevoiceRequests(jobs, c.under("talkreel.vibevoice.")));
+        r.bind("vibevoiceReplies", new VibevoiceReplies(jobs));
+        r.bind("comfyuiRequests", new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(
+                Path.of(c.get("talkreel.comfyui.workflow")), comfyNodes, c.integer("talkreel.comfyui.width"),
+                c.integer("talkreel.comfyui.height"), c.get("talkreel.comfyui.default-prompt"))));
+        r.bind("comfyuiReplies", new ComfyuiReplies(comfyNodes.get("output"),
                 retries.get(PipelineStep.PORTRAIT).oomCooldownMs()));
+        r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, infinitetalkPaths, c.under("talkreel.infinitetalk.")));
+        r.bind("infinitetalkReplies", new InfinitetalkReplies(jobs, infinitetalkPaths));
         r.bind("media", new MediaChecks(jobs, c.decimal("talkreel.video.seconds")));
         r.bind("stepMarkers", new StepMarkers());
         r.bind("results", new ResultAssembler(jobs));

@@ -31,7 +31,11 @@ class AppTest {
                     "watch-new-jobs-for-portrait", "portrait-gpu-slot", "step-portrait", "portrait-submit",
                     "portrait-poll", "portrait-fetch", "portrait-abandon",
                     "join-voice-and-portrait", "video-gpu-slot", "step-video", "video-call", "assemble-result",
-                    "api-retry", "api-cancel", "supervise-jobs")), routes);
+                    "api-retry", "api-cancel", "supervise-jobs", "step-failed",
+                    // each service's calls (template-service-call.camel.yaml)
+                    "yttools-download", "yttools-status", "yttools-audio", "vibevoice-tts", "comfyui-prompt",
+                    "comfyui-history", "comfyui-queue", "comfyui-view", "comfyui-delete", "comfyui-interrupt",
+                    "infinitetalk-generate")), routes);
             for (String id : routes) {
                 assertTrue(stack.camel().getRouteController().getRouteStatus(id).isStarted(), id);
             }

@@ -4,6 +4,7 @@ import dev.talkreel.job.JobStore;
 import dev.talkreel.pipeline.PipelineStep;
 import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.pipeline.StepFailedException;
+import dev.talkreel.service.ServiceReplyException;
 import dev.talkreel.pipeline.StepTracker;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -90,7 +91,7 @@ public final class MediaChecks {
         Path file = dir(exchange).resolve(PipelineStep.PORTRAIT.artifact());
         BufferedImage image = ImageIO.read(file.toFile());
         if (image == null) {
-            throw new StepFailedException("ComfyUI sent a portrait that is not a readable image", true);
+            throw new ServiceReplyException("ComfyUI sent a portrait that is not a readable image");
         }
         Map<String, Object> d = details(exchange);
         d.put("width", image.getWidth());

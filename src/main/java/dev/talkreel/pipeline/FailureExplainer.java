@@ -71,7 +71,7 @@ public final class FailureExplainer {
     }
 
     /** The message a service put in its error body: FastAPI's detail, ComfyUI's error.message, or the text itself. */
-    static String serviceWords(String body) {
+    public static String serviceWords(String body) {
         if (body == null || body.isBlank()) {
             return "";
         }

@@ -1,7 +1,9 @@
 package dev.talkreel.pipeline;
 
 import java.util.Map;
+import dev.talkreel.service.PollResult;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 
 /**
  * Bounds the submit-then-poll loop: at most {@code talkreel.<service>.max-polls} polls and
@@ -32,17 +34,16 @@ public final class PollBudget {
     public void begin(Exchange exchange) {
         exchange.setProperty(Props.POLLS, 0);
         exchange.setProperty(SUBMITS, 0);
-        exchange.setProperty(Props.RESUBMIT_DELAY_MS, 0L);
     }
 
     /** Counts a submission; the service may lose a task once or twice (a restart), not forever. */
-    public void submitting(Exchange exchange) {
+    public void submitting(@ExchangeProperty("poll") PollResult last, Exchange exchange) {
         int submits = exchange.getProperty(SUBMITS, 0, Integer.class) + 1;
         exchange.setProperty(SUBMITS, submits);
         if (submits > MAX_SUBMITS) {
             PipelineStep step = RetryPolicy.stepOf(exchange);
             throw new StepFailedException(step.serviceName() + " lost the task " + (submits - 1)
-                    + " times; giving up (last: " + exchange.getProperty(Props.POLL_DETAIL) + ")");
+                    + " times; giving up (last: " + (last == null ? null : last.detail()) + ")");
         }
         if (submits > 1) {
             StepTracker.details(exchange).put("resubmitted", submits - 1);

@@ -1,6 +1,5 @@
 package dev.talkreel.pipeline;
 
-import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -8,11 +7,11 @@ import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 /**
- * Decides, for the error handler's {@code retryWhile}, whether a failed call gets another try, and after how long.
- * Retried: connection refused or reset, timeouts, 5xx, malformed replies. Not retried: 4xx, a task the service reports
- * failed, a path outside the volume, a cancelled job, a reply over its size cap or past its transfer deadline. Out of GPU memory is retried once, after a cool-down. Every step
- * has its own policy (talkreel.&lt;service&gt;.retry.*): tries, exponential backoff with a ceiling, and a deadline that
- * spans all tries, counted from the step's start.
+ * The part of retrying that Camel's redeliveryPolicy cannot say, for the retryWhile of the retried errors in
+ * errors.camel.yaml (which errors those are is said there, by type): every step has its own policy
+ * (talkreel.&lt;service&gt;.retry.*), a deadline that spans all tries counted from the step's start, and one more try
+ * after a cool-down when the service ran out of GPU memory. The pause (doubling up to a ceiling) is set here too:
+ * a routeConfiguration cannot be made per service, so its redeliveryPolicy could hold only one.
  */
 public final class RetryPolicy {
     private static final String OOM_RETRIED = "talkreelOomRetried";
@@ -54,7 +53,7 @@ public final class RetryPolicy {
             }
             exchange.setProperty(OOM_RETRIED, true);
             delay = policy.oomCooldownMs();
-        } else if (!isRetryable(error) || retries >= policy.attempts()) {
+        } else if (retries >= policy.attempts()) {
             return false;
         } else {
             delay = policy.delay(retries);
@@ -68,25 +67,6 @@ public final class RetryPolicy {
         return true;
     }
 
-    public static boolean isRetryable(Throwable error) {
-        Throwable t = FailureExplainer.meaningful(error);
-        if (t instanceof StepFailedException failed) {
-            return failed.retryable();
-        }
-        if (t instanceof dev.talkreel.files.TransferLimitException) {
-            // too big, too slow or cancelled: another try would meet the same limit
-            return false;
-        }
-        if (t instanceof HttpOperationFailedException http) {
-            int code = http.getStatusCode();
-            return code >= 500 || code == 408 || code == 429;
-        }
-        if (t instanceof com.fasterxml.jackson.core.JsonProcessingException) {
-            return true;
-        }
-        return t instanceof IOException;
-    }
-
     /** Out of GPU memory, in any service's words. */
     public static boolean isOutOfMemory(Throwable error) {
         Throwable t = FailureExplainer.meaningful(error);
@@ -94,7 +74,7 @@ public final class RetryPolicy {
         return looksLikeOutOfMemory(text);
     }
 
-    static boolean looksLikeOutOfMemory(String text) {
+    public static boolean looksLikeOutOfMemory(String text) {
         String b = text == null ? "" : text.toLowerCase(Locale.ROOT);
         return b.contains("out of memory") || b.contains("outofmemory");
     }

@@ -2,21 +2,11 @@ package dev.talkreel.pipeline;
 
 /**
  * A step that cannot succeed by trying again: the service said the task failed, the input it produced is wrong,
- * or a wait ran out. Its message is what the user reads in the job record.
+ * or a wait ran out. Its message is what the user reads in the job record. Never retried (errors.camel.yaml),
+ * unlike its kind ServiceReplyException.
  */
 public class StepFailedException extends RuntimeException {
-    private final boolean retryable;
-
     public StepFailedException(String message) {
-        this(message, false);
-    }
-
-    public StepFailedException(String message, boolean retryable) {
         super(message);
-        this.retryable = retryable;
-    }
-
-    public boolean retryable() {
-        return retryable;
     }
 }

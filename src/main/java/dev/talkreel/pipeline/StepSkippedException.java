@@ -6,6 +6,6 @@ package dev.talkreel.pipeline;
  */
 public class StepSkippedException extends StepFailedException {
     public StepSkippedException(String message) {
-        super(message, false);
+        super(message);
     }
 }

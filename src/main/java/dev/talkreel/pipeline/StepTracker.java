@@ -75,6 +75,13 @@ public final class StepTracker {
         LOG.info("job {} step {} submitted as task {}", jobId(exchange), exchange.getProperty(Props.STEP), taskId);
     }
 
+    /** Adds what a service said (a reply bean's facts) to the facts the step stores with its marker. */
+    public void note(Map<String, Object> facts, Exchange exchange) {
+        if (facts != null) {
+            details(exchange).putAll(facts);
+        }
+    }
+
     /** The task id stored by an earlier run of this step, or null: the poll loop resumes it. */
     public String storedTaskId(@ExchangeProperty(Props.JOB_ID) String jobId, @ExchangeProperty(Props.STEP) String step) {
         return jobs.taskIdOf(jobId, step);
@@ -105,7 +112,9 @@ public final class StepTracker {
         }
         PipelineStep step = RetryPolicy.stepOf(exchange);
         FailureExplainer.Explanation why = FailureExplainer.explain(error, step);
-        int tries = exchange.getProperty(RetryPolicy.TRIES, 1, Integer.class);
+        // the calls made: the error handler counts every failure, retried or not (RetryPolicy noted the retried ones)
+        int tries = Math.max(exchange.getProperty(RetryPolicy.TRIES, 1, Integer.class),
+                exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class));
         String stopped = exchange.getProperty(Props.RETRY_STOP_REASON, String.class);
         String message = stopped == null ? why.message() : why.message() + " (no retry: " + stopped + ")";
         // the record is shown by the API: paths relative to the shared volume, never the host's

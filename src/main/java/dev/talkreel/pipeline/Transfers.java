@@ -109,6 +109,8 @@ public final class Transfers {
         // an error status: read() keeps at most ERROR_BODY_BYTES of the body
         String body = text != null ? text : read(exchange);
         String location = exchange.getIn().getHeader("Location", String.class);
+        // the spent stream must not stay the body: the failure path would try to cache it, and fail on its own
+        exchange.getIn().setBody(body);
         throw new HttpOperationFailedException(uri(exchange), code,
                 exchange.getIn().getHeader(Exchange.HTTP_RESPONSE_TEXT, String.class),
                 isRedirect(code) ? location : null, Map.of(), body);

@@ -93,6 +93,13 @@ class PipelineTest {
             assertFalse(s.path("ended").asText().isBlank(), step);
         }
         assertTrue(Files.isRegularFile(talkreel.shared().resolve(done.path("result").path("video").asText())));
+        // what each service said reaches the record: the reply beans' facts, noted by the routes
+        JsonNode steps = done.path("steps");
+        assertTrue(steps.path("portrait").path("details").has("queue_number"), steps.toString());
+        assertFalse(steps.path("portrait").path("details").path("comfyui_file").asText().isBlank(), steps.toString());
+        assertEquals(24000, steps.path("voice").path("details").path("vibevoice_sample_rate").asInt(), steps.toString());
+        assertTrue(steps.path("video").path("details").path("service_video_path").asText().startsWith("/output/"),
+                steps.toString());
         JsonNode list = JobClient.JSON.readTree(talkreel.client().get("/api/jobs").body());
         assertTrue(list.path("jobs").findValuesAsText("job_id").contains(id));
         assertEquals(404, talkreel.client().get("/api/jobs/20200101-000000-nosuch").statusCode());

@@ -1,0 +1,134 @@
+package dev.talkreel.service.comfyui;
+
+import dev.talkreel.files.PathOutsideVolumeException;
+import dev.talkreel.pipeline.RetryPolicy;
+import dev.talkreel.pipeline.StepFailedException;
+import dev.talkreel.service.ServiceReplyException;
+import dev.talkreel.service.JsonReply;
+import dev.talkreel.service.PollResult;
+import dev.talkreel.service.Submitted;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ComfyUI's replies (docs/SERVICES.md §1). Lenient about shapes ComfyUI has used over time (old versions had no
+ * status block), strict about anything that would make talkreel read outside ComfyUI's output folder.
+ */
+public final class ComfyuiReplies {
+    private static final String SERVICE = "ComfyUI";
+    /** {} is also what ComfyUI says of a prompt it lost: its queue is asked on the first poll and every 10th. */
+    private static final int ASK_QUEUE_EVERY = 10;
+    private final String outputNode;
+    private final long oomCooldownMs;
+
+    public ComfyuiReplies(String outputNode, long oomCooldownMs) {
+        this.outputNode = outputNode;
+        this.oomCooldownMs = oomCooldownMs;
+    }
+
+    /** {"prompt_id", "number", "node_errors"} from POST /prompt; node errors fail the step at once. */
+    public Submitted submitted(String reply) {
+        Map<?, ?> body = JsonReply.object(reply, SERVICE);
+        if (body.get("node_errors") instanceof Map<?, ?> errors && !errors.isEmpty()) {
+            throw new StepFailedException("ComfyUI refused nodes of the workflow: " + errors);
+        }
+        if (!(body.get("prompt_id") instanceof String id) || id.isBlank()) {
+            throw new ServiceReplyException("ComfyUI accepted the prompt but returned no prompt_id: " + body);
+        }
+        return new Submitted(id, JsonReply.facts("queue_number", body.get("number")));
+    }
+
+    /**
+     * GET /history/{id}: {} until the prompt has finished (and for an id it never had). Done means an image on the
+     * output node; an error status means failed, with the exception ComfyUI reported; out of GPU memory is submitted
+     * once more after a cool-down, unless {@code oomRetried} already.
+     *
+     * @param polls          the polls made so far: the queue is asked on the first and every 10th
+     * @param confirmingLoss the prompt was just found in no queue: still not in history means ComfyUI lost it
+     */
+    public PollResult history(String reply, String promptId, int polls, boolean confirmingLoss, Boolean oomRetried) {
+        Map<?, ?> entry = JsonReply.asMap(JsonReply.object(reply, SERVICE).get(promptId));
+        if (entry == null || entry.isEmpty()) {
+            if (confirmingLoss) {
+                return PollResult.unknown("ComfyUI has prompt " + promptId + " neither in its queue nor in its history");
+            }
+            PollResult running = PollResult.running("not in history yet", null);
+            return polls <= 1 || polls % ASK_QUEUE_EVERY == 0 ? running.askingQueue() : running;
+        }
+        Map<?, ?> status = JsonReply.asMap(entry.get("status"));
+        if (status != null && "error".equals(status.get("status_str"))) {
+            String error = error(status);
+            if (RetryPolicy.looksLikeOutOfMemory(error) && !Boolean.TRUE.equals(oomRetried)) {
+                return PollResult.unknown("ComfyUI ran out of GPU memory (" + error + "); trying once more")
+                        .afterCoolDown(oomCooldownMs);
+            }
+            return PollResult.failed("ComfyUI could not render the portrait: " + error);
+        }
+        Map<?, ?> outputs = JsonReply.asMap(entry.get("outputs"));
+        Map<?, ?> node = outputs == null ? null : JsonReply.asMap(outputs.get(outputNode));
+        List<?> images = node == null || !(node.get("images") instanceof List<?> l) ? null : l;
+        if (images != null && !images.isEmpty()) {
+            Map<?, ?> image = JsonReply.asMap(images.get(0));
+            String filename = String.valueOf(image == null ? null : image.get("filename"));
+            String subfolder = image == null || image.get("subfolder") == null ? "" : String.valueOf(image.get("subfolder"));
+            String type = image == null || image.get("type") == null ? "output" : String.valueOf(image.get("type"));
+            checkName(filename, subfolder, type);
+            return PollResult.done("filename=" + encode(filename) + "&subfolder=" + encode(subfolder) + "&type="
+                    + encode(type), JsonReply.facts("comfyui_file", subfolder.isEmpty() ? filename : subfolder + "/" + filename));
+        }
+        if (status != null && Boolean.TRUE.equals(status.get("completed"))) {
+            return PollResult.failed("ComfyUI finished the prompt but node " + outputNode + " saved no image "
+                    + "(check talkreel.comfyui.node.output)");
+        }
+        return PollResult.running(null, null);
+    }
+
+    /** GET /queue: whether the prompt is running or waiting there. */
+    public boolean queued(String reply, String promptId) {
+        Map<?, ?> queue = JsonReply.object(reply, SERVICE);
+        for (String part : List.of("queue_running", "queue_pending")) {
+            if (queue.get(part) instanceof List<?> list) {
+                for (Object e : list) {
+                    if (e instanceof List<?> item && item.size() > 1 && promptId.equals(item.get(1))) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** ComfyUI names must be plain names inside its output folder: no absolute path, no "..". */
+    static void checkName(String filename, String subfolder, String type) {
+        if (filename.isEmpty() || filename.startsWith("/") || filename.contains("..") || filename.contains("\\")
+                || subfolder.startsWith("/") || subfolder.contains("..") || subfolder.contains("\\")
+                || !List.of("output", "temp").contains(type)) {
+            throw new PathOutsideVolumeException("ComfyUI named its output '" + subfolder + "/" + filename + "' (type "
+                    + type + "), which is not a plain file in its output folder");
+        }
+    }
+
+    private static String error(Map<?, ?> status) {
+        if (status.get("messages") instanceof List<?> list) {
+            for (Object m : list) {
+                if (m instanceof List<?> pair && pair.size() > 1) {
+                    Map<?, ?> data = JsonReply.asMap(pair.get(1));
+                    if ("execution_error".equals(pair.get(0)) && data != null) {
+                        return data.get("exception_type") + ": " + data.get("exception_message") + " (node "
+                                + data.get("node_id") + " " + data.get("node_type") + ")";
+                    }
+                    if ("execution_interrupted".equals(pair.get(0))) {
+                        return "the prompt was interrupted";
+                    }
+                }
+            }
+        }
+        return "status " + status;
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.talkreel.service.infinitetalk;
+
+import dev.talkreel.files.AtomicFiles;
+import dev.talkreel.files.PathMap;
+import dev.talkreel.files.PathOutsideVolumeException;
+import dev.talkreel.job.JobStore;
+import dev.talkreel.pipeline.PipelineStep;
+import dev.talkreel.pipeline.StepFailedException;
+import dev.talkreel.service.JsonReply;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * infinitetalk-api's reply (docs/SERVICES.md §2.4) names the video by a path under /output, the service's own folder.
+ * It must map, through talkreel.infinitetalk.path-map, into a folder we see, and stay inside it once symbolic links
+ * are followed (PathMap resolves it); the real file, a regular file, is then linked or copied into the job folder.
+ */
+public final class InfinitetalkReplies {
+    private static final String SERVICE = "infinitetalk-api";
+    private final JobStore jobs;
+    private final PathMap paths;
+
+    public InfinitetalkReplies(JobStore jobs, PathMap paths) {
+        this.jobs = jobs;
+        this.paths = paths;
+    }
+
+    /** Puts the video the reply names into the job folder; returns what the service said of it. */
+    public Map<String, Object> video(String reply, String jobId) throws IOException {
+        return video(reply, jobs.volume().jobDir(jobId));
+    }
+
+    Map<String, Object> video(String reply, Path jobDir) throws IOException {
+        Map<?, ?> body = JsonReply.object(reply, SERVICE);
+        Object servicePath = body.get("video_path");
+        Path local = paths.toLocal(servicePath == null ? null : String.valueOf(servicePath));
+        if (!Files.exists(local, LinkOption.NOFOLLOW_LINKS)) {
+            throw new StepFailedException("infinitetalk-api said the video is at " + servicePath + ", but " + local
+                    + " does not exist: is its output folder mounted here (talkreel.infinitetalk.path-map)?");
+        }
+        if (!Files.isRegularFile(local, LinkOption.NOFOLLOW_LINKS)) {
+            throw new PathOutsideVolumeException("infinitetalk-api named " + servicePath + " as its video, which is not "
+                    + "a regular file");
+        }
+        AtomicFiles.publish(local, jobDir.resolve(PipelineStep.VIDEO.artifact()));
+        return JsonReply.facts("service_video_path", servicePath, "service_reported_resolution", body.get("resolution"),
+                "service_reported_frames", body.get("frame_count"));
+    }
+}

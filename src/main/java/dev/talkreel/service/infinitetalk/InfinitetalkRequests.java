@@ -1,0 +1,43 @@
+package dev.talkreel.service.infinitetalk;
+
+import dev.talkreel.files.PathMap;
+import dev.talkreel.job.JobRequest;
+import dev.talkreel.job.JobStore;
+import dev.talkreel.pipeline.PipelineStep;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** infinitetalk-api's request (docs/SERVICES.md §2.4): inputs named by the paths under which the service sees them. */
+public final class InfinitetalkRequests {
+    private final JobStore jobs;
+    private final PathMap paths;
+    private final Map<String, String> settings;
+
+    /** {@code settings}: the talkreel.infinitetalk.* keys, without the prefix (prompt, default-seed, ...). */
+    public InfinitetalkRequests(JobStore jobs, PathMap paths, Map<String, String> settings) {
+        this.jobs = jobs;
+        this.paths = paths;
+        this.settings = settings;
+    }
+
+    /** POST /api/generate-video: the job's voice and portrait, and its render settings or the defaults. */
+    public Map<String, Object> generate(String jobId) {
+        JobRequest in = jobs.get(jobId).input;
+        Path dir = jobs.volume().jobDir(jobId);
+        Map<String, String> d = settings;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("audio_path", paths.toService(dir.resolve(PipelineStep.VOICE.artifact())));
+        body.put("image_path", paths.toService(dir.resolve(PipelineStep.PORTRAIT.artifact())));
+        body.put("prompt", d.get("prompt"));
+        body.put("resolution", in.resolution != null ? in.resolution : d.get("default-resolution"));
+        body.put("seed", in.seed != null ? in.seed : Long.parseLong(d.get("default-seed")));
+        body.put("diffusion_steps", in.diffusionSteps != null ? in.diffusionSteps
+                : Integer.parseInt(d.get("default-diffusion-steps")));
+        body.put("text_guide_scale", in.textGuideScale != null ? in.textGuideScale
+                : Double.parseDouble(d.get("default-text-guide-scale")));
+        body.put("audio_guide_scale", in.audioGuideScale != null ? in.audioGuideScale
+                : Double.parseDouble(d.get("default-audio-guide-scale")));
+        return body;
+    }
+}

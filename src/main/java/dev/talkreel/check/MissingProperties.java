@@ -8,7 +8,9 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.util.StringHelper;
 
 /**
  * Every {@code {{placeholder}}} written in the route files and in the config file has a value (or a default, or is
@@ -18,6 +20,7 @@ import org.apache.camel.model.RouteTemplateDefinition;
 final class MissingProperties {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(.+?)}}");
     private static final Pattern TOP_LEVEL_ITEM = Pattern.compile("^-");
+    private static final Pattern NESTED = Pattern.compile("\\{\\{[^}]*\\{\\{");
 
     private MissingProperties() {
     }
@@ -31,7 +34,17 @@ final class MissingProperties {
                 if (!text.contains("{{")) {
                     continue;
                 }
-                Set<String> parameters = templateParameters(location, i + 1, model, sources);
+                RouteTemplateDefinition template = templateAt(location, i + 1, model, sources);
+                if (template != null && NESTED.matcher(text).find()) {
+                    // {{talkreel.{{service}}.url}}: a key made of the template's parameters, so it has a value or not
+                    // per use of the template; resolved with each templated route's parameters, as Camel will
+                    scanUses(text, location, i + 1, template, model, resolver, problems);
+                    continue;
+                }
+                Set<String> parameters = new HashSet<>();
+                if (template != null) {
+                    template.getTemplateParameters().forEach(p -> parameters.add(p.getName()));
+                }
                 scan(text, location, i + 1, parameters, resolver, problems);
             }
         }
@@ -65,18 +78,49 @@ final class MissingProperties {
         }
     }
 
-    /** The parameter names of the routeTemplate this line belongs to (the same top-level item), if any. */
-    private static Set<String> templateParameters(String location, int line, ModelCamelContext model, Sources sources) {
+    /** Resolves a line of a template with the parameters of every route made from it, naming the route that lacks. */
+    private static void scanUses(String text, String location, int line, RouteTemplateDefinition template,
+            ModelCamelContext model, Resolver resolver, List<Problem> problems) {
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            Map<String, Object> parameters = route.getTemplateParameters();
+            if (route.isCreatedFromTemplate() && parameters != null
+                    && madeFrom(parameters, template)
+                    && resolver.resolve(text, parameters).isEmpty()) {
+                String used = text.trim();
+                for (Map.Entry<String, Object> p : parameters.entrySet()) {
+                    used = used.replace("{{" + p.getKey() + "}}", String.valueOf(p.getValue()));
+                }
+                problems.add(new Problem(Sources.display(location), line, "templated route " + route.getRouteId()
+                        + " needs a property that has no value: " + used + " (set it in the config file)"));
+            }
+        }
+    }
+
+    /**
+     * Whether a route's parameters are those of this template: Camel keeps no template id on the route it makes, but
+     * it gives every route all of its template's parameters (defaults included), each also in kebab-case.
+     */
+    private static boolean madeFrom(Map<String, Object> parameters, RouteTemplateDefinition template) {
+        Set<String> names = new HashSet<>();
+        template.getTemplateParameters().forEach(p -> {
+            names.add(p.getName());
+            names.add(StringHelper.camelCaseToDash(p.getName()));
+        });
+        return names.containsAll(parameters.keySet()) && template.getTemplateParameters().stream()
+                .allMatch(p -> parameters.containsKey(p.getName()));
+    }
+
+    /** The routeTemplate this line belongs to (the same top-level item), if any. */
+    private static RouteTemplateDefinition templateAt(String location, int line, ModelCamelContext model,
+            Sources sources) {
         int item = sources.findBackwards(location, TOP_LEVEL_ITEM, line);
         for (RouteTemplateDefinition template : model.getRouteTemplateDefinitions()) {
             if (template.getLocation() != null && Sources.display(template.getLocation()).equals(Sources.display(location))
                     && sources.findBackwards(location, TOP_LEVEL_ITEM, template.getLineNumber()) == item) {
-                Set<String> names = new HashSet<>();
-                template.getTemplateParameters().forEach(p -> names.add(p.getName()));
-                return names;
+                return template;
             }
         }
-        return Set.of();
+        return null;
     }
 
     /** The line without a trailing YAML comment: a # at the start or after a blank, outside quotes. */

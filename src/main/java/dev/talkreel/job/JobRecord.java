@@ -21,9 +21,6 @@ public class JobRecord {
     public static final String FAILED = "failed";
     public static final String CANCELLED = "cancelled";
 
-    /** The steps of the pipeline, in the order a person reads them. */
-    public static final List<String> STEPS = List.of("audio", "voice", "portrait", "video");
-
     public String jobId;
     public String status = QUEUED;
     public String currentStep;

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +47,8 @@ public final class JobStore {
 
     private final SharedVolume volume;
     private final Clock clock;
+    /** The declared steps, in order (routes/, read by the Pipeline): a job has one record per step. */
+    private final Supplier<List<String>> steps;
     private final ObjectMapper mapper = AtomicFiles.JSON.copy()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.jobs");
@@ -64,9 +67,10 @@ public final class JobStore {
     private final String runId = "run-" + ProcessHandle.current().pid() + "-"
             + HexFormat.of().formatHex(RANDOM.generateSeed(3));
 
-    public JobStore(SharedVolume volume, Clock clock) {
+    public JobStore(SharedVolume volume, Clock clock, Supplier<List<String>> steps) {
         this.volume = volume;
         this.clock = clock;
+        this.steps = steps;
         this.archive = new JobArchive(volume.archive());
     }
 
@@ -82,8 +86,11 @@ public final class JobStore {
         return volume;
     }
 
+    /** How a done marker's name ends: &lt;step&gt;.done.json. */
+    public static final String MARKER_SUFFIX = ".done.json";
+
     public static String markerName(String step) {
-        return step + ".done.json";
+        return step + MARKER_SUFFIX;
     }
 
     /** The outcome of a submission: the job, and whether it already existed under the same idempotency key. */
@@ -112,7 +119,7 @@ public final class JobStore {
         job.created = now();
         job.updated = job.created;
         job.input = input;
-        for (String step : JobRecord.STEPS) {
+        for (String step : steps.get()) {
             job.step(step);
         }
         Path dir = volume.jobDir(id);
@@ -475,6 +482,8 @@ public final class JobStore {
             }
             audit(jobId);
             JobRecord job = update(jobId, j -> {
+                // a step declared since the job was made is part of it too: it runs when its turn comes
+                steps.get().forEach(j::step);
                 String from = null;
                 for (String step : j.steps.keySet()) {
                     StepRecord s = j.step(step);
@@ -509,8 +518,8 @@ public final class JobStore {
         }
     }
 
-    private static String firstPending(JobRecord job) {
-        return JobRecord.STEPS.stream().filter(s -> !StepRecord.DONE.equals(job.step(s).state)).findFirst().orElse(null);
+    private String firstPending(JobRecord job) {
+        return steps.get().stream().filter(s -> !StepRecord.DONE.equals(job.step(s).state)).findFirst().orElse(null);
     }
 
     /**
@@ -534,7 +543,7 @@ public final class JobStore {
                 AtomicFiles.writeJson(dir.resolve(markerName("intake")), intakeMarker(job));
             }
             List<String> redo = new ArrayList<>();
-            for (String step : JobRecord.STEPS) {
+            for (String step : steps.get()) {
                 StepRecord s = job.step(step);
                 Path marker = dir.resolve(markerName(step));
                 boolean hasMarker = Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS);
@@ -668,7 +677,7 @@ public final class JobStore {
 
     /** Corrects a record from the markers on disk: a marker means done, whatever the record says. */
     private JobRecord withMarkers(JobRecord job, Path dir) {
-        for (String step : JobRecord.STEPS) {
+        for (String step : steps.get()) {
             StepRecord s = job.step(step);
             Path marker = dir.resolve(markerName(step));
             if (!StepRecord.DONE.equals(s.state) && Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
@@ -741,12 +750,12 @@ public final class JobStore {
         job.source = intake == null ? null : (String) intake.get("source");
         job.input = intake == null || intake.get("input") == null ? null
                 : mapper.convertValue(intake.get("input"), JobRequest.class);
-        JobRecord.STEPS.forEach(job::step);
+        steps.get().forEach(job::step);
         withMarkers(job, dir);
         Map<String, Object> repair = event("repair", null);
         repair.put("reason", why);
         job.events.add(repair);
-        boolean allDone = JobRecord.STEPS.stream().allMatch(s -> StepRecord.DONE.equals(job.step(s).state));
+        boolean allDone = steps.get().stream().allMatch(s -> StepRecord.DONE.equals(job.step(s).state));
         Path result = volume.outbox().resolve(jobId + ".json");
         if (job.input == null) {
             job.status = JobRecord.FAILED;

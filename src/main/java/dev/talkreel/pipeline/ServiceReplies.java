@@ -27,6 +27,7 @@ public final class ServiceReplies {
     public static final String UNKNOWN = "unknown";
 
     private final JobStore jobs;
+    private final Pipeline pipeline;
     private final PathMap infinitetalkPaths;
     private final String comfyOutputNode;
     private final long comfyOomCooldownMs;
@@ -35,8 +36,10 @@ public final class ServiceReplies {
     /** VibeVoice's short text fields kept with the step; other text is never read into memory. */
     private static final java.util.Set<String> SMALL_TEXT_FIELDS = java.util.Set.of("format", "model_used");
 
-    public ServiceReplies(JobStore jobs, PathMap infinitetalkPaths, String comfyOutputNode, long comfyOomCooldownMs) {
+    public ServiceReplies(JobStore jobs, Pipeline pipeline, PathMap infinitetalkPaths, String comfyOutputNode,
+            long comfyOomCooldownMs) {
         this.jobs = jobs;
+        this.pipeline = pipeline;
         this.infinitetalkPaths = infinitetalkPaths;
         this.comfyOutputNode = comfyOutputNode;
         this.comfyOomCooldownMs = comfyOomCooldownMs;
@@ -228,7 +231,7 @@ public final class ServiceReplies {
             throw new dev.talkreel.files.PathOutsideVolumeException("infinitetalk-api named " + servicePath
                     + " as its video, which is not a regular file");
         }
-        AtomicFiles.publish(local, jobs.volume().jobDir(StepTracker.jobId(exchange)).resolve(PipelineStep.VIDEO.artifact()));
+        AtomicFiles.publish(local, jobs.volume().jobDir(StepTracker.jobId(exchange)).resolve(pipeline.current(exchange).artifact()));
         Map<String, Object> details = StepTracker.details(exchange);
         details.put("service_video_path", servicePath);
         details.put("service_reported_resolution", body.get("resolution"));

@@ -24,6 +24,8 @@ import org.apache.hc.core5.http.HttpEntity;
 public final class ServiceRequests {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private final JobStore jobs;
+    /** Where the steps whose artifacts a request sends left them (their declarations in routes/). */
+    private final Pipeline pipeline;
     private final Settings settings;
 
     /** The request defaults from config/application.properties. */
@@ -32,8 +34,9 @@ public final class ServiceRequests {
                            String defaultPortraitPrompt, PathMap infinitetalkPaths, Map<String, String> infinitetalk) {
     }
 
-    public ServiceRequests(JobStore jobs, Settings settings) {
+    public ServiceRequests(JobStore jobs, Pipeline pipeline, Settings settings) {
         this.jobs = jobs;
+        this.pipeline = pipeline;
         this.settings = settings;
     }
 
@@ -52,7 +55,7 @@ public final class ServiceRequests {
     /** vibevoice-api POST /api/tts as multipart: the script, and the voice sample streamed from the job folder. */
     public HttpEntity vibevoiceTts(@ExchangeProperty(Props.JOB_ID) String jobId) {
         JobRequest in = input(jobId);
-        Path sample = jobs.volume().jobDir(jobId).resolve(PipelineStep.AUDIO.artifact());
+        Path sample = jobs.volume().jobDir(jobId).resolve(pipeline.step("audio").artifact());
         Map<String, String> v = settings.vibevoice();
         ContentType text = ContentType.TEXT_PLAIN.withCharset(StandardCharsets.UTF_8);
         return MultipartEntityBuilder.create()
@@ -90,8 +93,8 @@ public final class ServiceRequests {
         Path dir = jobs.volume().jobDir(jobId);
         Map<String, String> d = settings.infinitetalk();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("audio_path", settings.infinitetalkPaths().toService(dir.resolve(PipelineStep.VOICE.artifact())));
-        body.put("image_path", settings.infinitetalkPaths().toService(dir.resolve(PipelineStep.PORTRAIT.artifact())));
+        body.put("audio_path", settings.infinitetalkPaths().toService(dir.resolve(pipeline.step("voice").artifact())));
+        body.put("image_path", settings.infinitetalkPaths().toService(dir.resolve(pipeline.step("portrait").artifact())));
         body.put("prompt", d.get("prompt"));
         body.put("resolution", in.resolution != null ? in.resolution : d.get("default-resolution"));
         body.put("seed", in.seed != null ? in.seed : Long.parseLong(d.get("default-seed")));

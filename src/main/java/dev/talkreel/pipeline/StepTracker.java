@@ -22,10 +22,12 @@ import org.slf4j.LoggerFactory;
 public final class StepTracker {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.steps");
     private final JobStore jobs;
+    private final Pipeline pipeline;
     private final GpuSettle settle;
 
-    public StepTracker(JobStore jobs, GpuSettle settle) {
+    public StepTracker(JobStore jobs, Pipeline pipeline, GpuSettle settle) {
         this.jobs = jobs;
+        this.pipeline = pipeline;
         this.settle = settle;
     }
 
@@ -82,7 +84,7 @@ public final class StepTracker {
 
     public void done(Exchange exchange) throws IOException {
         String jobId = jobId(exchange);
-        PipelineStep step = PipelineStep.of(exchange.getProperty(Props.STEP, String.class));
+        StepDefinition step = pipeline.step(exchange.getProperty(Props.STEP, String.class));
         if (jobs.isCancelled(jobId)) {
             throw new StepCancelledException("the job was cancelled while " + step.serviceName() + " worked; its "
                     + "result is kept in the job folder but not handed on");
@@ -103,7 +105,7 @@ public final class StepTracker {
             LOG.info("{}", skipped.getMessage());
             return;
         }
-        PipelineStep step = RetryPolicy.stepOf(exchange);
+        StepDefinition step = pipeline.stepOf(exchange);
         FailureExplainer.Explanation why = FailureExplainer.explain(error, step);
         int tries = exchange.getProperty(RetryPolicy.TRIES, 1, Integer.class);
         String stopped = exchange.getProperty(Props.RETRY_STOP_REASON, String.class);

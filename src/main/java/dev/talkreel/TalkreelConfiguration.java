@@ -13,6 +13,7 @@ import dev.talkreel.gpu.GpuSettle;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.JobValidator;
 import dev.talkreel.media.MediaChecks;
+import dev.talkreel.media.MediaTools;
 import dev.talkreel.pipeline.JobSlots;
 import dev.talkreel.pipeline.PerService;
 import dev.talkreel.pipeline.Pipeline;
@@ -128,6 +129,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.get("talkreel.comfyui.default-prompt"), infinitetalkPaths, c.under("talkreel.infinitetalk."))));
         r.bind("replies", new ServiceReplies(jobs, pipeline, infinitetalkPaths, comfyNodes.get("output"),
                 retries.get("comfyui").oomCooldownMs()));
+        r.bind("mediaTools", new MediaTools(volume));
         r.bind("media", new MediaChecks(jobs, pipeline, c.decimal("talkreel.video.seconds")));
         r.bind("stepMarkers", new StepMarkers());
         r.bind("results", new ResultAssembler(jobs, pipeline));

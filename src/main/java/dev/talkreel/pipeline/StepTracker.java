@@ -120,6 +120,15 @@ public final class StepTracker {
         LOG.warn("job {} failed at step {} after {} tries: {}: {}", jobId, stepName, tries, why.errorClass(), message);
     }
 
+    /** Keeps the facts in the body (a map, e.g. what mediaTools.probe found) with the step's marker and result. */
+    @SuppressWarnings("unchecked")
+    public void keepDetails(Exchange exchange) {
+        Map<String, Object> facts = exchange.getIn().getBody(Map.class);
+        if (facts != null) {
+            details(exchange).putAll(facts);
+        }
+    }
+
     /** The folder of the exchange's job. */
     public Path jobDir(Exchange exchange) {
         return jobs.volume().jobDir(jobId(exchange));

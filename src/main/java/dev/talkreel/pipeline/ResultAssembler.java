@@ -1,5 +1,6 @@
 package dev.talkreel.pipeline;
 
+import dev.talkreel.job.Status;
 import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobStore;
@@ -48,7 +49,7 @@ public final class ResultAssembler {
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("job_id", jobId);
-        result.put("status", JobRecord.DONE);
+        result.put("status", Status.DONE);
         Map<String, Object> videoFacts = new LinkedHashMap<>();
         videoFacts.put("path", jobs.volume().relative(video));
         Map<String, Object> videoMarker = (Map<String, Object>) markers.get(published.id());

@@ -119,7 +119,14 @@ public final class Pipeline {
                         + route.getRouteId() + ")");
             }
         }
-        return ordered(found);
+        Map<String, StepDefinition> ordered = ordered(found);
+        List<String> publishing = ordered.values().stream().filter(StepDefinition::publish).map(StepDefinition::id)
+                .toList();
+        if (!ordered.isEmpty() && publishing.size() != 1) {
+            throw new IllegalStateException("exactly one step must publish the job's video (publish: \"true\"), not "
+                    + publishing);
+        }
+        return ordered;
     }
 
     private String value(Map<String, Object> parameters, String name) {

@@ -14,8 +14,10 @@ import dev.talkreel.job.JobSchema;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.JobValidator;
 import dev.talkreel.media.MediaChecks;
+import dev.talkreel.media.MediaTools;
 import dev.talkreel.pipeline.JobSlots;
-import dev.talkreel.pipeline.PipelineStep;
+import dev.talkreel.pipeline.PerService;
+import dev.talkreel.pipeline.Pipeline;
 import dev.talkreel.pipeline.PollBudget;
 import dev.talkreel.pipeline.ResultAssembler;
 import dev.talkreel.pipeline.RetryPolicy;
@@ -35,10 +37,10 @@ import dev.talkreel.pipeline.Transfers;
 import dev.talkreel.pipeline.TaskSlots;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
@@ -55,39 +57,38 @@ public class TalkreelConfiguration implements CamelConfiguration {
         Config c = new Config(camel);
         refuseRouteReload(c);
         SharedVolume volume = new SharedVolume(Path.of(c.get("talkreel.shared.dir")));
-        JobStore jobs = new JobStore(volume, Clock.systemUTC());
-        List<String> unfinished = jobs.reconcile();
-        if (!unfinished.isEmpty()) {
-            LoggerFactory.getLogger("talkreel.jobs").info("carrying on {} unfinished job(s): {}", unfinished.size(),
-                    unfinished);
-        }
+        // the steps are declared in routes/ (template-step.camel.yaml), read once the routes are added
+        Pipeline pipeline = new Pipeline(camel, volume.jobs());
+        JobStore jobs = new JobStore(volume, Clock.systemUTC(), pipeline::ids);
+        // the routes are added but no consumer runs yet: the declared steps are checked, the jobs put in order
+        camel.addStartupListener((context, alreadyStarted) -> {
+            LoggerFactory.getLogger("talkreel.jobs").info("pipeline: {}", pipeline.ids());
+            List<String> unfinished = jobs.reconcile();
+            if (!unfinished.isEmpty()) {
+                LoggerFactory.getLogger("talkreel.jobs").info("carrying on {} unfinished job(s): {}", unfinished.size(),
+                        unfinished);
+            }
+        });
         PathMap infinitetalkPaths = PathMap.parse(c.get("talkreel.infinitetalk.path-map"));
 
         // the job's fields are declared in the schema file; its limits are the rules a schema cannot say
         JobValidator validator = new JobValidator(JobSchema.load(Path.of(c.get("talkreel.job.schema"))),
                 JobValidator.Limits.from(c::get));
 
-        Map<PipelineStep, RetryPolicy.Policy> retries = new EnumMap<>(PipelineStep.class);
-        for (PipelineStep step : PipelineStep.values()) {
-            String k = "talkreel." + step.configKey() + ".";
-            retries.put(step, new RetryPolicy.Policy(c.integer(k + "retry.attempts"), c.integer(k + "retry.initial-delay-ms"),
-                    c.integer(k + "retry.max-delay-ms"), c.integer(k + "deadline-ms"), c.integer(k + "retry.oom-cooldown-ms")));
-        }
-        Map<PipelineStep, PollBudget.Limits> pollLimits = new EnumMap<>(PipelineStep.class);
-        for (PipelineStep step : new PipelineStep[] {PipelineStep.AUDIO, PipelineStep.PORTRAIT}) {
-            pollLimits.put(step, new PollBudget.Limits(c.integer("talkreel." + step.configKey() + ".max-polls"),
-                    c.integer("talkreel." + step.configKey() + ".deadline-ms")));
-        }
-        // every reply's limits: size cap, whole-transfer deadline, minimum rate (Transfers, BoundedStream)
-        Map<PipelineStep, Transfers.Limits> transferLimits = new EnumMap<>(PipelineStep.class);
-        for (PipelineStep step : PipelineStep.values()) {
-            String k = "talkreel." + step.configKey() + ".";
-            boolean downloads = step == PipelineStep.AUDIO || step == PipelineStep.PORTRAIT;
-            transferLimits.put(step, new Transfers.Limits(c.longValue(k + "max-reply-bytes"),
-                    c.longValue(k + (downloads ? "max-download-bytes" : "max-reply-bytes")),
-                    c.longValue(k + "transfer-deadline-ms"), c.longValue(k + "min-bytes-per-second"),
-                    c.longValue(k + "min-rate-grace-ms")));
-        }
+        // per service (talkreel.<service>.*, else talkreel.default.*), read when a step of that service first asks
+        PerService<RetryPolicy.Policy> retries = new PerService<>(s -> new RetryPolicy.Policy(
+                (int) c.ofService(s, "retry.attempts"), c.ofService(s, "retry.initial-delay-ms"),
+                c.ofService(s, "retry.max-delay-ms"), c.ofService(s, "deadline-ms"), c.ofService(s, "retry.oom-cooldown-ms")));
+        PerService<PollBudget.Limits> pollLimits = new PerService<>(s -> new PollBudget.Limits(
+                (int) c.ofService(s, "max-polls"), c.ofService(s, "deadline-ms")));
+        // every reply's limits: size cap, whole-transfer deadline, minimum rate (Transfers, BoundedStream); a
+        // service that sends no files over HTTP has no max-download-bytes: its replies' cap is the one
+        PerService<Transfers.Limits> transferLimits = new PerService<>(s -> new Transfers.Limits(
+                c.ofService(s, "max-reply-bytes"),
+                c.has("talkreel." + s + ".max-download-bytes") || !c.has("talkreel." + s + ".max-reply-bytes")
+                        ? c.ofService(s, "max-download-bytes") : c.ofService(s, "max-reply-bytes"),
+                c.ofService(s, "transfer-deadline-ms"), c.ofService(s, "min-bytes-per-second"),
+                c.ofService(s, "min-rate-grace-ms")));
         Map<String, String> comfyNodes = new LinkedHashMap<>();
         for (String node : new String[] {"prompt", "seed", "size", "output"}) {
             comfyNodes.put(node, c.get("talkreel.comfyui.node." + node));
@@ -109,36 +110,50 @@ public class TalkreelConfiguration implements CamelConfiguration {
         camel.addService(apiVertx);
         r.bind("apiVertx", apiVertx.vertx());
         r.bind("apiConnections", apiVertx.guard());
-        Map<String, Long> settleSteps = new LinkedHashMap<>();
-        for (PipelineStep step : new PipelineStep[] {PipelineStep.VOICE, PipelineStep.VIDEO}) {
-            settleSteps.put(step.id(), (long) (c.decimal("talkreel." + step.configKey() + ".vram-gb") * (1L << 30)));
-        }
-        r.bind("steps", new StepTracker(jobs, new GpuSettle(URI.create(c.get("talkreel.gpu.settle.stats-url")), settleSteps,
-                c.integer("talkreel.gpu.settle.max-wait-ms"), c.integer("talkreel.gpu.settle.poll-ms"))));
+        r.bind("pipeline", pipeline);
+        // a GPU step whose service says how much memory it needs (talkreel.<service>.vram-gb) waits, after a restart
+        // that cut its call off, until the GPU has that much free
+        Function<String, Long> settleBytes = step -> pipeline.find(step)
+                .filter(d -> d.gpu() && c.has("talkreel." + d.service() + ".vram-gb"))
+                .map(d -> (long) (c.decimal("talkreel." + d.service() + ".vram-gb") * (1L << 30))).orElse(null);
+        r.bind("steps", new StepTracker(jobs, pipeline, new GpuSettle(URI.create(c.get("talkreel.gpu.settle.stats-url")),
+                settleBytes, c.integer("talkreel.gpu.settle.max-wait-ms"), c.integer("talkreel.gpu.settle.poll-ms"))));
         r.bind("supervisor", new Supervisor(jobs, Clock.systemUTC(), c.integer("talkreel.supervise.stale-after-ms"),
                 c.integer("talkreel.archive.after-ms")));
         r.bind("gpuGate", new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs));
-        r.bind("retryPolicy", new RetryPolicy(retries));
-        r.bind("transfers", new Transfers(transferLimits, jobs));
-        r.bind("pollBudget", new PollBudget(pollLimits, jobs));
+        r.bind("retryPolicy", new RetryPolicy(pipeline, retries));
+        r.bind("transfers", new Transfers(pipeline, transferLimits, jobs));
+        r.bind("pollBudget", new PollBudget(pipeline, pollLimits, jobs));
         r.bind("jobSlots", new JobSlots(c.integer("talkreel.watch.max-parallel-jobs")));
-        r.bind("taskSlots", new TaskSlots(Map.of(PipelineStep.AUDIO, new TaskSlots.Limit(
-                c.integer("talkreel.yttools.max-in-flight"), c.integer("talkreel.yttools.max-wait-ms"))), jobs));
+        // a service with talkreel.<service>.max-in-flight takes that many tasks at once (yttools)
+        r.bind("taskSlots", new TaskSlots(pipeline, new PerService<>(s -> taskLimit(c, s)), jobs));
         // each service's requests and replies, bound under their class names
         r.bind("yttoolsRequests", new YttoolsRequests(jobs, c.get("talkreel.yttools.audio-format")));
         r.bind("yttoolsReplies", new YttoolsReplies());
-        r.bind("vibevoiceRequests", new VibevoiceRequests(jobs, c.under("talkreel.vibevoice.")));
+        r.bind("vibevoiceRequests", new VibevoiceRequests(jobs, pipeline, c.under("talkreel.vibevoice.")));
         r.bind("vibevoiceReplies", new VibevoiceReplies(jobs));
         r.bind("comfyuiRequests", new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(
                 Path.of(c.get("talkreel.comfyui.workflow")), comfyNodes, c.integer("talkreel.comfyui.width"),
                 c.integer("talkreel.comfyui.height"), c.get("talkreel.comfyui.default-prompt"))));
-        r.bind("comfyuiReplies", new ComfyuiReplies(comfyNodes.get("output"),
-                retries.get(PipelineStep.PORTRAIT).oomCooldownMs()));
-        r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, infinitetalkPaths, c.under("talkreel.infinitetalk.")));
-        r.bind("infinitetalkReplies", new InfinitetalkReplies(jobs, infinitetalkPaths));
-        r.bind("media", new MediaChecks(jobs, c.decimal("talkreel.video.seconds")));
+        r.bind("comfyuiReplies", new ComfyuiReplies(comfyNodes.get("output"), retries.get("comfyui").oomCooldownMs()));
+        r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, pipeline, infinitetalkPaths,
+                c.under("talkreel.infinitetalk.")));
+        r.bind("infinitetalkReplies", new InfinitetalkReplies(jobs, pipeline, infinitetalkPaths));
+        r.bind("mediaTools", new MediaTools(volume));
+        r.bind("media", new MediaChecks(jobs, pipeline, c.decimal("talkreel.video.seconds")));
         r.bind("stepMarkers", new StepMarkers());
-        r.bind("results", new ResultAssembler(jobs));
+        r.bind("results", new ResultAssembler(jobs, pipeline));
+    }
+
+    private static TaskSlots.Limit taskLimit(Config c, String service) {
+        if (!c.has("talkreel." + service + ".max-in-flight")) {
+            return null;
+        }
+        int max = c.integer("talkreel." + service + ".max-in-flight");
+        if (max < 1) {
+            throw new IllegalArgumentException("talkreel." + service + ".max-in-flight must be at least 1, not " + max);
+        }
+        return new TaskSlots.Limit(max, c.integer("talkreel." + service + ".max-wait-ms"));
     }
 
     /**
@@ -177,6 +192,16 @@ public class TalkreelConfiguration implements CamelConfiguration {
 
         long longValue(String key) {
             return Long.parseLong(get(key).trim());
+        }
+
+        boolean has(String key) {
+            return camel.getPropertiesComponent().resolveProperty(key).isPresent();
+        }
+
+        /** A number of the service's own (talkreel.&lt;service&gt;.&lt;key&gt;), else talkreel.default.&lt;key&gt;. */
+        long ofService(String service, String key) {
+            String own = "talkreel." + service + "." + key;
+            return longValue(has(own) ? own : "talkreel.default." + key);
         }
 
         double decimal(String key) {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.talkreel.demo.LocalStack;
+import dev.talkreel.pipeline.Pipeline;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,16 +28,19 @@ class AppTest {
                     .collect(Collectors.toCollection(TreeSet::new));
             assertEquals(new TreeSet<>(Set.of(
                     "intake-inbox", "api-submit", "api-list", "api-status",
-                    "watch-new-jobs-for-audio", "step-audio", "audio-submit", "audio-poll", "audio-fetch",
-                    "watch-samples-for-voice", "voice-gpu-slot", "step-voice", "voice-call",
-                    "watch-new-jobs-for-portrait", "portrait-gpu-slot", "step-portrait", "portrait-submit",
+                    "watch-audio", "step-audio", "audio-submit", "audio-poll", "audio-fetch",
+                    "watch-voice", "step-voice", "voice-call",
+                    "watch-portrait", "step-portrait", "portrait-submit",
                     "portrait-poll", "portrait-fetch", "portrait-abandon",
-                    "join-voice-and-portrait", "video-gpu-slot", "step-video", "video-call", "assemble-result",
+                    "watch-video", "step-video", "video-call", "assemble-result",
                     "api-retry", "api-cancel", "supervise-jobs", "step-failed",
                     // each service's calls (template-service-call.camel.yaml)
                     "yttools-download", "yttools-status", "yttools-audio", "vibevoice-tts", "comfyui-prompt",
                     "comfyui-history", "comfyui-queue", "comfyui-view", "comfyui-delete", "comfyui-interrupt",
                     "infinitetalk-generate")), routes);
+            // the steps declared in routes/, each after the steps it needs
+            assertEquals(List.of("audio", "voice", "portrait", "video"),
+                    stack.camel().getRegistry().lookupByNameAndType("pipeline", Pipeline.class).ids());
             for (String id : routes) {
                 assertTrue(stack.camel().getRouteController().getRouteStatus(id).isStarted(), id);
             }

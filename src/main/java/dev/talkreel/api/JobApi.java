@@ -1,5 +1,6 @@
 package dev.talkreel.api;
 
+import dev.talkreel.job.Status;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.talkreel.files.AtomicFiles;
@@ -103,7 +104,7 @@ public final class JobApi {
     public void cancel(@Header("id") String id, Exchange exchange) throws IOException {
         JobRecord job = act(id, exchange, jobs::cancel, 200);
         var portrait = job == null ? null : job.step("portrait");
-        if (portrait != null && portrait.taskId != null && !"done".equals(portrait.state)) {
+        if (portrait != null && portrait.taskId != null && portrait.state != Status.DONE) {
             exchange.setProperty(dev.talkreel.pipeline.Props.JOB_ID, id);
             exchange.setProperty(dev.talkreel.pipeline.Props.TASK_ID, portrait.taskId);
         }

@@ -56,8 +56,14 @@ public final class LocalStack implements AutoCloseable {
 
     /** Stops the orchestrator (gracefully) and starts a new one on the same volume, port and settings. */
     public void restartOrchestrator(Runnable whileDown) throws Exception {
+        restartOrchestrator(Map.of(), whileDown);
+    }
+
+    /** As {@link #restartOrchestrator(Runnable)}, with some settings changed (an operator's fix between two runs). */
+    public void restartOrchestrator(Map<String, String> changes, Runnable whileDown) throws Exception {
         main.stop();
         whileDown.run();
+        settings.putAll(changes);
         main = orchestrator(settings);
     }
 
@@ -77,6 +83,8 @@ public final class LocalStack implements AutoCloseable {
         s.put("talkreel.vibevoice.url", emulators.vibevoice.baseUrl());
         s.put("talkreel.comfyui.url", emulators.comfyui.baseUrl());
         s.put("talkreel.infinitetalk.url", emulators.infinitetalk.baseUrl());
+        // the raw-WAV TTS service of examples/routes/voice-rawwav.camel.yaml, played by the vibevoice emulator
+        s.put("talkreel.rawtts.url", emulators.vibevoice.baseUrl());
         s.put("talkreel.yttools.poll-interval-ms", "100");
         s.put("talkreel.comfyui.poll-interval-ms", "100");
         s.put("talkreel.watch.poll-ms", "100");

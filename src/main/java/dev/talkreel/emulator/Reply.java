@@ -32,6 +32,11 @@ public final class Reply {
         return new Reply(status, contentType, text.getBytes(StandardCharsets.UTF_8), null);
     }
 
+    /** Bytes held in memory, of the given type (a WAV from the raw-WAV TTS endpoint). */
+    public static Reply bytes(String contentType, byte[] body) {
+        return new Reply(200, contentType, body, null);
+    }
+
     /** An answer with no body (ComfyUI's /view errors, /interrupt, /free). */
     public static Reply empty(int status) {
         return new Reply(status, null, new byte[0], null);

@@ -7,7 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,29 +22,30 @@ public final class GpuSettle {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.gpu");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final URI stats;
-    private final Map<String, Long> bytesNeededByStep;
+    private final Function<String, Long> bytesNeededByStep;
     private final long maxWaitMs;
     private final long pollMs;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
      * @param stats the device's memory report (ComfyUI's /system_stats)
-     * @param bytesNeededByStep the synchronous GPU steps, each with the VRAM it needs free
+     * @param bytesNeededByStep per step, the VRAM it needs free; null for a step it does not apply to (not on the GPU,
+     *        or no talkreel.&lt;service&gt;.vram-gb)
      */
-    public GpuSettle(URI stats, Map<String, Long> bytesNeededByStep, long maxWaitMs, long pollMs) {
+    public GpuSettle(URI stats, Function<String, Long> bytesNeededByStep, long maxWaitMs, long pollMs) {
         this.stats = stats;
-        this.bytesNeededByStep = Map.copyOf(bytesNeededByStep);
+        this.bytesNeededByStep = bytesNeededByStep;
         this.maxWaitMs = maxWaitMs;
         this.pollMs = pollMs;
     }
 
     public boolean appliesTo(String step) {
-        return bytesNeededByStep.containsKey(step);
+        return bytesNeededByStep.apply(step) != null;
     }
 
     /** Waits until the GPU has room for {@code step}, or the grace period is over; returns the time waited. */
     public long awaitQuiet(String jobId, String step) throws InterruptedException {
-        long needed = bytesNeededByStep.get(step);
+        long needed = bytesNeededByStep.apply(step);
         long start = System.nanoTime();
         long deadline = start + Duration.ofMillis(maxWaitMs).toNanos();
         LOG.info("job {}: step {} was cut off in flight by a restart; waiting until the GPU has {} GB free (at most {} s)",

@@ -15,17 +15,8 @@ import java.util.Map;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class JobRecord {
-    public static final String QUEUED = "queued";
-    public static final String RUNNING = "running";
-    public static final String DONE = "done";
-    public static final String FAILED = "failed";
-    public static final String CANCELLED = "cancelled";
-
-    /** The steps of the pipeline, in the order a person reads them. */
-    public static final List<String> STEPS = List.of("audio", "voice", "portrait", "video");
-
     public String jobId;
-    public String status = QUEUED;
+    public Status status = Status.QUEUED;
     public String currentStep;
     public String source;
     public String idempotencyKey;
@@ -45,6 +36,6 @@ public class JobRecord {
 
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isTerminal() {
-        return DONE.equals(status) || FAILED.equals(status) || CANCELLED.equals(status);
+        return status == Status.DONE || status == Status.FAILED || status == Status.CANCELLED;
     }
 }

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +47,8 @@ public final class JobStore {
 
     private final SharedVolume volume;
     private final Clock clock;
+    /** The declared steps, in order (routes/, read by the Pipeline): a job has one record per step. */
+    private final Supplier<List<String>> steps;
     private final ObjectMapper mapper = AtomicFiles.JSON.copy()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.jobs");
@@ -64,9 +67,10 @@ public final class JobStore {
     private final String runId = "run-" + ProcessHandle.current().pid() + "-"
             + HexFormat.of().formatHex(RANDOM.generateSeed(3));
 
-    public JobStore(SharedVolume volume, Clock clock) {
+    public JobStore(SharedVolume volume, Clock clock, Supplier<List<String>> steps) {
         this.volume = volume;
         this.clock = clock;
+        this.steps = steps;
         this.archive = new JobArchive(volume.archive());
     }
 
@@ -82,8 +86,11 @@ public final class JobStore {
         return volume;
     }
 
+    /** How a done marker's name ends: &lt;step&gt;.done.json. */
+    public static final String MARKER_SUFFIX = ".done.json";
+
     public static String markerName(String step) {
-        return step + ".done.json";
+        return step + MARKER_SUFFIX;
     }
 
     /** The outcome of a submission: the job, and whether it already existed under the same idempotency key. */
@@ -112,7 +119,7 @@ public final class JobStore {
         job.created = now();
         job.updated = job.created;
         job.input = input;
-        for (String step : JobRecord.STEPS) {
+        for (String step : steps.get()) {
             job.step(step);
         }
         Path dir = volume.jobDir(id);
@@ -206,7 +213,7 @@ public final class JobStore {
             try {
                 JobRecord job = get(id);
                 if (job.isTerminal()) {
-                    if (JobRecord.DONE.equals(job.status)) {
+                    if (job.status == Status.DONE) {
                         archive(id);
                     }
                     continue;
@@ -267,13 +274,13 @@ public final class JobStore {
 
     /** Whether a step should run now: not done already (the record is corrected from the markers), job alive. */
     public boolean shouldRun(String jobId, String step) {
-        return find(jobId).map(j -> !j.isTerminal() && !StepRecord.DONE.equals(j.step(step).state)
-                && !StepRecord.FAILED.equals(j.step(step).state)).orElse(false);
+        return find(jobId).map(j -> !j.isTerminal() && j.step(step).state != Status.DONE
+                && j.step(step).state != Status.FAILED).orElse(false);
     }
 
     public void stepWaiting(String jobId, String step) {
         update(jobId, job -> {
-            job.step(step).state = StepRecord.WAITING_FOR_GPU;
+            job.step(step).state = Status.WAITING_FOR_GPU;
             job.currentStep = step;
         });
     }
@@ -293,18 +300,18 @@ public final class JobStore {
         Resumed[] before = new Resumed[1];
         update(jobId, job -> {
             StepRecord s = job.step(step);
-            before[0] = new Resumed(StepRecord.RUNNING.equals(s.state), s.owner, s.taskId, s.started);
-            if (!StepRecord.RUNNING.equals(s.state) || s.started == null) {
+            before[0] = new Resumed(s.state == Status.RUNNING, s.owner, s.taskId, s.started);
+            if (s.state != Status.RUNNING || s.started == null) {
                 s.attempt++;
                 s.started = now();
             }
             s.owner = runId;
-            s.state = StepRecord.RUNNING;
+            s.state = Status.RUNNING;
             s.error = null;
             s.ended = null;
             job.currentStep = step;
-            if (JobRecord.QUEUED.equals(job.status)) {
-                job.status = JobRecord.RUNNING;
+            if (job.status == Status.QUEUED) {
+                job.status = Status.RUNNING;
             }
         });
         return before[0];
@@ -325,7 +332,7 @@ public final class JobStore {
     public void stepDone(String jobId, String step, String artifact, Map<String, Object> details) throws IOException {
         synchronized (lock(jobId)) {
             StepRecord s = get(jobId).step(step);
-            s.state = StepRecord.DONE;
+            s.state = Status.DONE;
             s.ended = now();
             s.elapsedMs = s.started == null ? null : Duration.between(Instant.parse(s.started), clock.instant()).toMillis();
             s.artifact = artifact;
@@ -364,12 +371,12 @@ public final class JobStore {
             s.owner = null;
             s.error = new StepRecord.StepError(errorClass, message, Math.max(1, s.attempt), s.ended);
             s.details.put("tries", tries);
-            if (JobRecord.CANCELLED.equals(job.status)) {
-                s.state = StepRecord.CANCELLED;
+            if (job.status == Status.CANCELLED) {
+                s.state = Status.CANCELLED;
                 return;
             }
-            s.state = StepRecord.FAILED;
-            job.status = JobRecord.FAILED;
+            s.state = Status.FAILED;
+            job.status = Status.FAILED;
             job.currentStep = step;
             job.error = s.error;
             job.finished = s.ended;
@@ -425,7 +432,7 @@ public final class JobStore {
 
     /** Whether the job was cancelled: running steps stop at their next poll. */
     public boolean isCancelled(String jobId) {
-        return find(jobId).map(j -> JobRecord.CANCELLED.equals(j.status)).orElse(false);
+        return find(jobId).map(j -> j.status == Status.CANCELLED).orElse(false);
     }
 
     /** The outcome of an operator action on a job. */
@@ -440,7 +447,7 @@ public final class JobStore {
                 return new Action(current, "job " + jobId + " is already " + current.status);
             }
             return new Action(update(jobId, job -> {
-                job.status = JobRecord.CANCELLED;
+                job.status = Status.CANCELLED;
                 job.finished = now();
                 job.events.add(event("cancel", job.currentStep));
             }), null);
@@ -456,7 +463,7 @@ public final class JobStore {
     public Action retry(String jobId) throws IOException {
         synchronized (lock(jobId)) {
             JobRecord current = get(jobId);
-            if (JobRecord.DONE.equals(current.status)) {
+            if (current.status == Status.DONE) {
                 return new Action(current, "job " + jobId + " is done; there is nothing to retry");
             }
             if (current.isTerminal()) {
@@ -475,19 +482,21 @@ public final class JobStore {
             }
             audit(jobId);
             JobRecord job = update(jobId, j -> {
+                // a step declared since the job was made is part of it too: it runs when its turn comes
+                steps.get().forEach(j::step);
                 String from = null;
                 for (String step : j.steps.keySet()) {
                     StepRecord s = j.step(step);
-                    if (!StepRecord.DONE.equals(s.state)) {
-                        from = from == null && !StepRecord.PENDING.equals(s.state) ? step : from;
-                        s.state = StepRecord.PENDING;
+                    if (s.state != Status.DONE) {
+                        from = from == null && s.state != Status.PENDING ? step : from;
+                        s.state = Status.PENDING;
                         s.error = null;
                         s.taskId = null;
                         s.ended = null;
                         s.owner = null;
                     }
                 }
-                j.status = JobRecord.QUEUED;
+                j.status = Status.QUEUED;
                 j.error = null;
                 j.finished = null;
                 j.events.add(event("retry", from == null ? firstPending(j) : from));
@@ -509,8 +518,8 @@ public final class JobStore {
         }
     }
 
-    private static String firstPending(JobRecord job) {
-        return JobRecord.STEPS.stream().filter(s -> !StepRecord.DONE.equals(job.step(s).state)).findFirst().orElse(null);
+    private String firstPending(JobRecord job) {
+        return steps.get().stream().filter(s -> job.step(s).state != Status.DONE).findFirst().orElse(null);
     }
 
     /**
@@ -534,12 +543,12 @@ public final class JobStore {
                 AtomicFiles.writeJson(dir.resolve(markerName("intake")), intakeMarker(job));
             }
             List<String> redo = new ArrayList<>();
-            for (String step : JobRecord.STEPS) {
+            for (String step : steps.get()) {
                 StepRecord s = job.step(step);
                 Path marker = dir.resolve(markerName(step));
                 boolean hasMarker = Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS);
                 String artifact = hasMarker ? markerArtifact(marker) : s.artifact;
-                if (!hasMarker && !StepRecord.DONE.equals(s.state)) {
+                if (!hasMarker && s.state != Status.DONE) {
                     continue;
                 }
                 if (artifact != null && intact(dir.resolve(artifact))) {
@@ -561,13 +570,13 @@ public final class JobStore {
                 update(jobId, j -> {
                     for (String step : redo) {
                         StepRecord s = j.step(step);
-                        s.state = StepRecord.PENDING;
+                        s.state = Status.PENDING;
                         s.taskId = null;
                         s.owner = null;
                         s.ended = null;
                     }
                     if (!j.isTerminal()) {
-                        j.status = JobRecord.QUEUED;
+                        j.status = Status.QUEUED;
                     }
                     j.events.add(event("redo", redo.get(0)));
                 });
@@ -633,7 +642,7 @@ public final class JobStore {
     /** The job is done: its record says so, and its folder leaves the live jobs for the archive. */
     public void jobDone(String jobId, Map<String, Object> result) {
         update(jobId, job -> {
-            job.status = JobRecord.DONE;
+            job.status = Status.DONE;
             job.currentStep = null;
             job.result = result;
             job.finished = now();
@@ -668,14 +677,14 @@ public final class JobStore {
 
     /** Corrects a record from the markers on disk: a marker means done, whatever the record says. */
     private JobRecord withMarkers(JobRecord job, Path dir) {
-        for (String step : JobRecord.STEPS) {
+        for (String step : steps.get()) {
             StepRecord s = job.step(step);
             Path marker = dir.resolve(markerName(step));
-            if (!StepRecord.DONE.equals(s.state) && Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
+            if (s.state != Status.DONE && Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)) {
                 try {
                     @SuppressWarnings("unchecked")
                     Map<String, Object> m = mapper.readValue(marker.toFile(), Map.class);
-                    s.state = StepRecord.DONE;
+                    s.state = Status.DONE;
                     s.error = null;
                     s.owner = null;
                     s.artifact = (String) m.get("artifact");
@@ -741,24 +750,24 @@ public final class JobStore {
         job.source = intake == null ? null : (String) intake.get("source");
         job.input = intake == null || intake.get("input") == null ? null
                 : mapper.convertValue(intake.get("input"), JobRequest.class);
-        JobRecord.STEPS.forEach(job::step);
+        steps.get().forEach(job::step);
         withMarkers(job, dir);
         Map<String, Object> repair = event("repair", null);
         repair.put("reason", why);
         job.events.add(repair);
-        boolean allDone = JobRecord.STEPS.stream().allMatch(s -> StepRecord.DONE.equals(job.step(s).state));
+        boolean allDone = steps.get().stream().allMatch(s -> job.step(s).state == Status.DONE);
         Path result = volume.outbox().resolve(jobId + ".json");
         if (job.input == null) {
-            job.status = JobRecord.FAILED;
+            job.status = Status.FAILED;
             job.finished = now();
             job.error = new StepRecord.StepError("CorruptRecordException", why + ", and the job's input could not be "
                     + "recovered from its intake marker: submit the job again", 1, job.finished);
         } else if (allDone && Files.isRegularFile(result)) {
-            job.status = JobRecord.DONE;
+            job.status = Status.DONE;
             job.finished = job.updated;
             job.result = resultPaths(jobId);
         } else {
-            job.status = JobRecord.QUEUED;
+            job.status = Status.QUEUED;
         }
         return job;
     }

@@ -10,14 +10,7 @@ import java.util.Map;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StepRecord {
-    public static final String PENDING = "pending";
-    public static final String WAITING_FOR_GPU = "waiting_for_gpu";
-    public static final String RUNNING = "running";
-    public static final String DONE = "done";
-    public static final String FAILED = "failed";
-    public static final String CANCELLED = "cancelled";
-
-    public String state = PENDING;
+    public Status state = Status.PENDING;
     public int attempt;
     /** The service's own id for the work (yttools task id, ComfyUI prompt id), kept so a restart can resume it. */
     public String taskId;

@@ -47,15 +47,30 @@ public final class Ffmpeg {
         List<String> command = new ArrayList<>(List.of(ffmpegPath().toString(), "-hide_banner", "-loglevel", "error",
                 "-nostdin", "-y"));
         command.addAll(List.of(args));
-        exec(command, timeout);
+        exec(command, timeout, null);
     }
 
-    /** Runs a program and returns its standard output; stderr is kept for the error message. */
+    /** Runs ffmpeg with {@code args} in the folder {@code dir} (relative paths are inside it), as {@link #run}. */
+    public static void runIn(Path dir, Duration timeout, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ffmpegPath().toString(), "-hide_banner", "-loglevel", "error",
+                "-nostdin", "-y"));
+        command.addAll(args);
+        exec(command, timeout, dir);
+    }
+
     static String exec(List<String> command, Duration timeout) throws IOException {
+        return exec(command, timeout, null);
+    }
+
+    /**
+     * Runs a program (in {@code dir}, when given) and returns its standard output; the tail of stderr is kept for the
+     * error message.
+     */
+    static String exec(List<String> command, Duration timeout, Path dir) throws IOException {
         Path err = Files.createTempFile("ffmpeg", ".err");
         Path out = Files.createTempFile("ffmpeg", ".out");
         try {
-            Process p = new ProcessBuilder(command).redirectError(err.toFile()).redirectOutput(out.toFile())
+            Process p = new ProcessBuilder(command).directory(dir == null ? null : dir.toFile()).redirectError(err.toFile()).redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             boolean done;
@@ -73,7 +88,7 @@ public final class Ffmpeg {
             if (p.exitValue() != 0) {
                 String text = Files.readString(err, StandardCharsets.UTF_8).trim();
                 throw new IOException(Path.of(command.get(0)).getFileName() + " failed (exit " + p.exitValue() + "): "
-                        + (text.length() > 2000 ? text.substring(0, 2000) : text));
+                        + (text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text));
             }
             return Files.readString(out, StandardCharsets.UTF_8);
         } finally {

@@ -1,7 +1,7 @@
 package dev.talkreel.media;
 
 import dev.talkreel.job.JobStore;
-import dev.talkreel.pipeline.PipelineStep;
+import dev.talkreel.pipeline.Pipeline;
 import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.pipeline.StepFailedException;
 import dev.talkreel.service.ServiceReplyException;
@@ -24,16 +24,18 @@ import org.apache.camel.Exchange;
 public final class MediaChecks {
     private static final double VIDEO_TOLERANCE_S = 0.1;
     private final JobStore jobs;
+    private final Pipeline pipeline;
     private final double videoSeconds;
 
-    public MediaChecks(JobStore jobs, double videoSeconds) {
+    public MediaChecks(JobStore jobs, Pipeline pipeline, double videoSeconds) {
         this.jobs = jobs;
+        this.pipeline = pipeline;
         this.videoSeconds = videoSeconds;
     }
 
     /** The voice sample from yttools: audio, and about as long as the segment asked for. */
     public void checkReference(Exchange exchange) throws IOException {
-        Path file = dir(exchange).resolve(PipelineStep.AUDIO.artifact());
+        Path file = artifact(exchange);
         MediaInfo info = probe(file, "the voice sample from yttools");
         if (info.audio() == null) {
             throw new StepFailedException("yttools sent a file with no audio stream (" + info.formatName() + ")");
@@ -57,9 +59,11 @@ public final class MediaChecks {
      */
     public void fitSpeech(Exchange exchange) throws IOException {
         Path raw = dir(exchange).resolve("voice.wav");
-        MediaInfo info = probe(raw, "the cloned voice from vibevoice-api");
+        // the voice step may be declared with another TTS service (examples/routes/voice-rawwav.camel.yaml)
+        String service = pipeline.current(exchange).serviceName();
+        MediaInfo info = probe(raw, "the cloned voice from " + service);
         if (info.audio() == null) {
-            throw new StepFailedException("vibevoice-api sent audio that ffprobe cannot read as audio");
+            throw new StepFailedException(service + " sent audio that ffprobe cannot read as audio");
         }
         double speech = info.durationSeconds();
         Map<String, Object> d = details(exchange);
@@ -72,7 +76,7 @@ public final class MediaChecks {
         }
         int rate = info.audio().sampleRate() > 0 ? info.audio().sampleRate() : 24000;
         long samples = Math.round(videoSeconds * rate);
-        Path padded = dir(exchange).resolve(PipelineStep.VOICE.artifact());
+        Path padded = artifact(exchange);
         Path tmp = AtomicFiles.temp(padded);
         try {
             Ffmpeg.run(Duration.ofMinutes(2), "-i", raw.toString(), "-af", "apad=whole_len=" + samples,
@@ -88,7 +92,7 @@ public final class MediaChecks {
 
     /** The portrait from ComfyUI: a picture ImageIO can read. */
     public void checkPortrait(Exchange exchange) throws IOException {
-        Path file = dir(exchange).resolve(PipelineStep.PORTRAIT.artifact());
+        Path file = artifact(exchange);
         BufferedImage image = ImageIO.read(file.toFile());
         if (image == null) {
             throw new ServiceReplyException("ComfyUI sent a portrait that is not a readable image");
@@ -101,7 +105,7 @@ public final class MediaChecks {
 
     /** The video from InfiniteTalk: H.264 with sound, lasting the video length. */
     public void checkVideo(Exchange exchange) throws IOException {
-        Path file = dir(exchange).resolve(PipelineStep.VIDEO.artifact());
+        Path file = artifact(exchange);
         MediaInfo info = probe(file, "the video from infinitetalk-api");
         if (info.video() == null || info.audio() == null) {
             throw new StepFailedException("infinitetalk-api sent a video without " + (info.video() == null ? "picture"
@@ -128,6 +132,11 @@ public final class MediaChecks {
         } catch (IOException e) {
             throw new StepFailedException(what + " is not readable media: " + e.getMessage());
         }
+    }
+
+    /** The artifact the running step declares (routes/step-*.camel.yaml). */
+    private Path artifact(Exchange exchange) {
+        return dir(exchange).resolve(pipeline.current(exchange).artifact());
     }
 
     private Path dir(Exchange exchange) {

@@ -24,7 +24,7 @@ public final class FailureExplainer {
     public record Explanation(String errorClass, String message) {
     }
 
-    public static Explanation explain(Throwable error, PipelineStep step) {
+    public static Explanation explain(Throwable error, StepDefinition step) {
         Throwable cause = meaningful(error);
         String service = step == null ? "the service" : step.serviceName();
         String message;

@@ -18,14 +18,16 @@ import org.apache.camel.ExchangeProperty;
 public final class PollBudget {
     private static final int MAX_SUBMITS = 3;
     private static final String SUBMITS = "submits";
-    private final Map<PipelineStep, Limits> limits;
+    private final Pipeline pipeline;
+    private final PerService<Limits> limits;
     private final dev.talkreel.job.JobStore jobs;
 
     /** The limits of one polled step. */
     public record Limits(int maxPolls, long deadlineMs) {
     }
 
-    public PollBudget(Map<PipelineStep, Limits> limits, dev.talkreel.job.JobStore jobs) {
+    public PollBudget(Pipeline pipeline, PerService<Limits> limits, dev.talkreel.job.JobStore jobs) {
+        this.pipeline = pipeline;
         this.limits = limits;
         this.jobs = jobs;
     }
@@ -41,7 +43,7 @@ public final class PollBudget {
         int submits = exchange.getProperty(SUBMITS, 0, Integer.class) + 1;
         exchange.setProperty(SUBMITS, submits);
         if (submits > MAX_SUBMITS) {
-            PipelineStep step = RetryPolicy.stepOf(exchange);
+            StepDefinition step = pipeline.stepOf(exchange);
             throw new StepFailedException(step.serviceName() + " lost the task " + (submits - 1)
                     + " times; giving up (last: " + (last == null ? null : last.detail()) + ")");
         }
@@ -52,11 +54,11 @@ public final class PollBudget {
 
     /** Counts a poll, and ends the wait when a limit is reached or the job was cancelled. */
     public void tick(Exchange exchange) {
-        PipelineStep step = RetryPolicy.stepOf(exchange);
+        StepDefinition step = pipeline.stepOf(exchange);
         if (jobs.isCancelled(exchange.getProperty(Props.JOB_ID, String.class))) {
             throw new StepCancelledException("the job was cancelled while " + step.serviceName() + " worked");
         }
-        Limits l = limits.get(step);
+        Limits l = limits.get(step.configKey());
         int polls = exchange.getProperty(Props.POLLS, 0, Integer.class) + 1;
         exchange.setProperty(Props.POLLS, polls);
         long elapsed = RetryPolicy.elapsedMs(exchange);

@@ -1,5 +1,6 @@
 package dev.talkreel.pipeline;
 
+import dev.talkreel.job.Status;
 import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobStore;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +24,15 @@ import org.slf4j.LoggerFactory;
 public final class ResultAssembler {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.result");
     private final JobStore jobs;
+    private final Pipeline pipeline;
 
-    public ResultAssembler(JobStore jobs) {
+    public ResultAssembler(JobStore jobs, Pipeline pipeline) {
         this.jobs = jobs;
+        this.pipeline = pipeline;
     }
 
     /** Whether the job still needs its result (after a restart the markers of finished jobs are seen again). */
-    public boolean needsResult(@org.apache.camel.ExchangeProperty(Props.JOB_ID) String jobId) {
+    public boolean needsResult(@ExchangeProperty(Props.JOB_ID) String jobId) {
         return jobs.find(jobId).map(j -> !j.isTerminal()).orElse(false);
     }
 
@@ -39,22 +43,24 @@ public final class ResultAssembler {
         JobRecord job = jobs.get(jobId);
         Path outbox = jobs.volume().outbox();
         Path video = outbox.resolve(jobId + ".mp4");
-        AtomicFiles.publish(jobs.volume().jobDir(jobId).resolve(PipelineStep.VIDEO.artifact()), video);
+        // the step declared with publish: true (the video) is the job's published result
+        StepDefinition published = pipeline.published();
+        AtomicFiles.publish(jobs.volume().jobDir(jobId).resolve(published.artifact()), video);
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("job_id", jobId);
-        result.put("status", JobRecord.DONE);
+        result.put("status", Status.DONE);
         Map<String, Object> videoFacts = new LinkedHashMap<>();
         videoFacts.put("path", jobs.volume().relative(video));
-        Map<String, Object> videoMarker = (Map<String, Object>) markers.get("video");
+        Map<String, Object> videoMarker = (Map<String, Object>) markers.get(published.id());
         videoFacts.putAll((Map<String, Object>) videoMarker.getOrDefault("details", Map.of()));
         result.put("video", videoFacts);
         result.put("input", job.input);
         Map<String, Object> steps = new LinkedHashMap<>();
-        for (String step : JobRecord.STEPS) {
-            Map<String, Object> m = (Map<String, Object>) markers.get(step);
+        for (StepDefinition step : pipeline.steps()) {
+            Map<String, Object> m = (Map<String, Object>) markers.get(step.id());
             Map<String, Object> s = new LinkedHashMap<>();
-            s.put("service", PipelineStep.of(step).serviceName());
+            s.put("service", step.serviceName());
             s.put("task_id", m.get("task_id"));
             // where the artifact stays: the job moves to the archive once done (paths relative to the shared volume)
             s.put("artifact", jobs.volume().relative(jobs.archivedFolderOf(jobId).resolve(String.valueOf(m.get("artifact")))));
@@ -63,7 +69,7 @@ public final class ResultAssembler {
             s.put("ended", m.get("ended"));
             s.put("elapsed_ms", m.get("elapsed_ms"));
             s.put("details", m.get("details"));
-            steps.put(step, s);
+            steps.put(step.id(), s);
         }
         result.put("steps", steps);
         result.put("created", job.created);

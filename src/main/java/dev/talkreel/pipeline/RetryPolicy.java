@@ -1,7 +1,6 @@
 package dev.talkreel.pipeline;
 
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -17,7 +16,8 @@ public final class RetryPolicy {
     private static final String OOM_RETRIED = "talkreelOomRetried";
     /** How many times the failing call was made, for the failure record. */
     public static final String TRIES = "talkreelTries";
-    private final Map<PipelineStep, Policy> policies;
+    private final Pipeline pipeline;
+    private final PerService<Policy> policies;
 
     /** One step's retry settings. */
     public record Policy(int attempts, long initialDelayMs, long maxDelayMs, long deadlineMs, long oomCooldownMs) {
@@ -28,7 +28,8 @@ public final class RetryPolicy {
         }
     }
 
-    public RetryPolicy(Map<PipelineStep, Policy> policies) {
+    public RetryPolicy(Pipeline pipeline, PerService<Policy> policies) {
+        this.pipeline = pipeline;
         this.policies = policies;
     }
 
@@ -38,11 +39,11 @@ public final class RetryPolicy {
         if (error == null) {
             error = exchange.getException();
         }
-        PipelineStep step = stepOf(exchange);
+        StepDefinition step = pipeline.stepOf(exchange);
         if (step == null || error == null) {
             return false;
         }
-        Policy policy = policies.get(step);
+        Policy policy = policies.get(step.configKey());
         // the error handler numbers the try it is about to make: 1 for the first retry
         int retries = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
         exchange.setProperty(TRIES, retries);
@@ -82,14 +83,5 @@ public final class RetryPolicy {
     static long elapsedMs(Exchange exchange) {
         Long started = exchange.getProperty(Props.STEP_STARTED_NANOS, Long.class);
         return started == null ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    }
-
-    static PipelineStep stepOf(Exchange exchange) {
-        String step = exchange.getProperty(Props.STEP, String.class);
-        try {
-            return step == null ? null : PipelineStep.of(step);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 }

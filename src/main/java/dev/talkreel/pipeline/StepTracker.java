@@ -22,10 +22,12 @@ import org.slf4j.LoggerFactory;
 public final class StepTracker {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.steps");
     private final JobStore jobs;
+    private final Pipeline pipeline;
     private final GpuSettle settle;
 
-    public StepTracker(JobStore jobs, GpuSettle settle) {
+    public StepTracker(JobStore jobs, Pipeline pipeline, GpuSettle settle) {
         this.jobs = jobs;
+        this.pipeline = pipeline;
         this.settle = settle;
     }
 
@@ -75,7 +77,7 @@ public final class StepTracker {
         LOG.info("job {} step {} submitted as task {}", jobId(exchange), exchange.getProperty(Props.STEP), taskId);
     }
 
-    /** Adds what a service said (a reply bean's facts) to the facts the step stores with its marker. */
+    /** Adds facts (what a service said, what mediaTools.probe found) to those the step stores with its marker. */
     public void note(Map<String, Object> facts, Exchange exchange) {
         if (facts != null) {
             details(exchange).putAll(facts);
@@ -89,7 +91,7 @@ public final class StepTracker {
 
     public void done(Exchange exchange) throws IOException {
         String jobId = jobId(exchange);
-        PipelineStep step = PipelineStep.of(exchange.getProperty(Props.STEP, String.class));
+        StepDefinition step = pipeline.step(exchange.getProperty(Props.STEP, String.class));
         if (jobs.isCancelled(jobId)) {
             throw new StepCancelledException("the job was cancelled while " + step.serviceName() + " worked; its "
                     + "result is kept in the job folder but not handed on");
@@ -110,7 +112,7 @@ public final class StepTracker {
             LOG.info("{}", skipped.getMessage());
             return;
         }
-        PipelineStep step = RetryPolicy.stepOf(exchange);
+        StepDefinition step = pipeline.stepOf(exchange);
         FailureExplainer.Explanation why = FailureExplainer.explain(error, step);
         // the calls made: the error handler counts every failure, retried or not (RetryPolicy noted the retried ones)
         int tries = Math.max(exchange.getProperty(RetryPolicy.TRIES, 1, Integer.class),

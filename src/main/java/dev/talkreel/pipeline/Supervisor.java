@@ -1,5 +1,6 @@
 package dev.talkreel.pipeline;
 
+import dev.talkreel.job.Status;
 import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobStore;
 import java.time.Clock;
@@ -75,7 +76,7 @@ public final class Supervisor {
         if (job.isTerminal()) {
             lastNudge.remove(id);
             boolean old = job.finished == null || Instant.parse(job.finished).plus(archiveAfter).isBefore(now);
-            if (JobRecord.DONE.equals(job.status) || old) {
+            if ((job.status == Status.DONE) || old) {
                 jobs.archive(id);
             }
             return false;

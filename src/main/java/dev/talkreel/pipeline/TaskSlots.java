@@ -1,7 +1,6 @@
 package dev.talkreel.pipeline;
 
 import dev.talkreel.job.JobStore;
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.Exchange;
@@ -23,7 +22,8 @@ public final class TaskSlots {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.steps");
     private static final String HOLDS_SLOT = "talkreelTaskSlot";
     private static final long CHECK_MS = 1000;
-    private final Map<PipelineStep, Limit> limits;
+    private final Pipeline pipeline;
+    private final PerService<Limit> limits;
     private final JobStore jobs;
 
     /** A service's limit: tasks in flight at once, and the longest a job waits for one of them. */
@@ -33,21 +33,17 @@ public final class TaskSlots {
         }
     }
 
-    public TaskSlots(Map<PipelineStep, Limit> limits, JobStore jobs) {
-        for (Map.Entry<PipelineStep, Limit> e : limits.entrySet()) {
-            if (e.getValue().maxInFlight() < 1) {
-                throw new IllegalArgumentException("talkreel." + e.getKey().configKey()
-                        + ".max-in-flight must be at least 1, not " + e.getValue().maxInFlight());
-            }
-        }
+    /** {@code limits}: per service, null for a service without talkreel.&lt;service&gt;.max-in-flight. */
+    public TaskSlots(Pipeline pipeline, PerService<Limit> limits, JobStore jobs) {
+        this.pipeline = pipeline;
         this.limits = limits;
         this.jobs = jobs;
     }
 
     /** Waits for a free task slot of the exchange's step, and gives it back when the exchange completes. */
     public void acquire(Exchange exchange) {
-        PipelineStep step = RetryPolicy.stepOf(exchange);
-        Limit limit = step == null ? null : limits.get(step);
+        StepDefinition step = pipeline.stepOf(exchange);
+        Limit limit = step == null ? null : limits.get(step.configKey());
         if (limit == null || Boolean.TRUE.equals(exchange.getProperty(HOLDS_SLOT))) {
             return;
         }
@@ -91,8 +87,8 @@ public final class TaskSlots {
     }
 
     /** Tasks of {@code step} in flight now. */
-    public int inFlight(PipelineStep step) {
-        Limit limit = limits.get(step);
+    public int inFlight(String service) {
+        Limit limit = limits.get(service);
         return limit == null ? 0 : limit.maxInFlight() - limit.slots().availablePermits();
     }
 }

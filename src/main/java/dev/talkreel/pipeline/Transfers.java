@@ -22,7 +22,8 @@ import org.apache.hc.core5.http.io.EofSensorInputStream;
  */
 public final class Transfers {
     static final int ERROR_BODY_BYTES = 64 * 1024;
-    private final Map<PipelineStep, Limits> limits;
+    private final Pipeline pipeline;
+    private final PerService<Limits> limits;
     private final JobStore jobs;
 
     /** One service's settings. {@code maxDownloadBytes} is for artifacts fetched over HTTP (audio, portrait). */
@@ -30,7 +31,8 @@ public final class Transfers {
                          long graceMs) {
     }
 
-    public Transfers(Map<PipelineStep, Limits> limits, JobStore jobs) {
+    public Transfers(Pipeline pipeline, PerService<Limits> limits, JobStore jobs) {
+        this.pipeline = pipeline;
         this.limits = limits;
         this.jobs = jobs;
     }
@@ -54,7 +56,7 @@ public final class Transfers {
     /** A reply parsed as it streams (VibeVoice's base64 audio): the body becomes the bounded stream. */
     public void stream(Exchange exchange) throws Exception {
         failOnError(exchange, null);
-        PipelineStep step = step(exchange);
+        StepDefinition step = step(exchange);
         exchange.getIn().setBody(bound(exchange, step, false));
     }
 
@@ -65,7 +67,7 @@ public final class Transfers {
      */
     public void download(Exchange exchange) throws Exception {
         failOnError(exchange, null);
-        PipelineStep step = step(exchange);
+        StepDefinition step = step(exchange);
         exchange.getIn().setBody(bound(exchange, step, true));
         java.nio.file.Path part = jobs.volume().jobDir(StepTracker.jobId(exchange)).resolve("." + step.artifact() + ".part");
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
@@ -117,7 +119,7 @@ public final class Transfers {
     }
 
     /** Wraps the response stream in the body with the step's limits; closed (or aborted) when the exchange ends. */
-    private BoundedStream bound(Exchange exchange, PipelineStep step, boolean download) {
+    private BoundedStream bound(Exchange exchange, StepDefinition step, boolean download) {
         Object body = exchange.getIn().getBody();
         if (body instanceof BoundedStream b) {
             return b;
@@ -129,7 +131,7 @@ public final class Transfers {
             throw new IllegalStateException("the " + step.serviceName() + " call kept its reply in memory: its route needs "
                     + "streamCache \"false\" and the endpoint disableStreamCache=true");
         }
-        Limits l = limits.get(step);
+        Limits l = limits.get(step.configKey());
         String key = "talkreel." + step.configKey() + ".";
         String service = step.serviceName();
         String owner = service + (service.endsWith("s") ? "'" : "'s");
@@ -167,8 +169,8 @@ public final class Transfers {
         }
     }
 
-    private static PipelineStep step(Exchange exchange) {
-        PipelineStep step = RetryPolicy.stepOf(exchange);
+    private StepDefinition step(Exchange exchange) {
+        StepDefinition step = pipeline.stepOf(exchange);
         if (step == null) {
             throw new IllegalStateException("a service reply outside any step");
         }

@@ -26,7 +26,9 @@ import java.util.Map;
  * 400 only for a wrong Content-Type or an unparsable body; everything else, field validation included, is a 500
  * "Generation failed: ...". Generation holds the emulated GPU for the "tts" latency plus the ffmpeg work.
  *
- * <p>Operations: "tts" (fault OOM: CUDA out of memory; HUGE fills audio_base64), "health", "models".
+ * <p>Operations: "tts" (fault OOM: CUDA out of memory; HUGE fills audio_base64), "tts-wav", "health", "models".
+ * "tts-wav" ({@code POST /api/tts/wav}) is a swapped TTS service of the kind examples/routes/voice-rawwav.camel.yaml
+ * calls: the same multipart request, answered with the raw WAV bytes (audio/wav) instead of JSON.
  */
 public final class VibevoiceEmulator extends EmulatorServer {
     private static final List<String> MODELS = List.of("VibeVoice-1.5B", "VibeVoice-Large");
@@ -45,6 +47,7 @@ public final class VibevoiceEmulator extends EmulatorServer {
     @Override
     protected void routes() {
         on(HttpMethod.POST, "/api/tts", "tts", this::tts);
+        on(HttpMethod.POST, "/api/tts/wav", "tts-wav", call -> Reply.bytes("audio/wav", speak(call).speech().audio()));
         on(HttpMethod.GET, "/api/health", "health", call -> Reply.json(Map.of("status", "healthy",
                 "model_loaded", true, "gpu_available", true, "version", "1.0.0")));
         on(HttpMethod.GET, "/api/models", "models", call -> Reply.json(Map.of("models", MODELS.stream()
@@ -63,6 +66,25 @@ public final class VibevoiceEmulator extends EmulatorServer {
     }
 
     private Reply tts(Call call) throws Exception {
+        Spoken spoken = speak(call);
+        Speech speech = spoken.speech();
+        TtsRequest request = spoken.request();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("audio_base64", Base64.getEncoder().encodeToString(speech.audio()));
+        body.put("sample_rate", Speech.SAMPLE_RATE);
+        body.put("format", request.outputFormat());
+        body.put("duration_seconds", speech.seconds());
+        body.put("model_used", request.model());
+        body.put("metadata", Map.of("seed", request.seed(), "cfg_scale", request.cfgScale()));
+        return Reply.json(body);
+    }
+
+    /** A request and the speech made for it. */
+    private record Spoken(TtsRequest request, Speech speech) {
+    }
+
+    /** Checks a TTS request (either endpoint) and speaks it on the emulated GPU. */
+    private Spoken speak(Call call) throws Exception {
         JsonNode input = input(call);
         ModelCheck check = new ModelCheck("TTSRequest", input);
         TtsRequest request = TtsRequest.read(check);
@@ -88,14 +110,7 @@ public final class VibevoiceEmulator extends EmulatorServer {
             journal("tts " + request.text());
             Speech speech = onGpu("vibevoice", () -> generate(call.fault(), request));
             loadedModel = request.model();
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("audio_base64", Base64.getEncoder().encodeToString(speech.audio()));
-            body.put("sample_rate", Speech.SAMPLE_RATE);
-            body.put("format", request.outputFormat());
-            body.put("duration_seconds", speech.seconds());
-            body.put("model_used", request.model());
-            body.put("metadata", Map.of("seed", request.seed(), "cfg_scale", request.cfgScale()));
-            return Reply.json(body);
+            return new Spoken(request, speech);
         } finally {
             if (decoded != null) {
                 deleteQuietly(decoded);

@@ -4,7 +4,7 @@ import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.files.PathMap;
 import dev.talkreel.files.PathOutsideVolumeException;
 import dev.talkreel.job.JobStore;
-import dev.talkreel.pipeline.PipelineStep;
+import dev.talkreel.pipeline.Pipeline;
 import dev.talkreel.pipeline.StepFailedException;
 import dev.talkreel.service.JsonReply;
 import java.io.IOException;
@@ -21,19 +21,22 @@ import java.util.Map;
 public final class InfinitetalkReplies {
     private static final String SERVICE = "infinitetalk-api";
     private final JobStore jobs;
+    /** The video step's declaration: the file name its video gets in the job folder. */
+    private final Pipeline pipeline;
     private final PathMap paths;
 
-    public InfinitetalkReplies(JobStore jobs, PathMap paths) {
+    public InfinitetalkReplies(JobStore jobs, Pipeline pipeline, PathMap paths) {
         this.jobs = jobs;
+        this.pipeline = pipeline;
         this.paths = paths;
     }
 
     /** Puts the video the reply names into the job folder; returns what the service said of it. */
     public Map<String, Object> video(String reply, String jobId) throws IOException {
-        return video(reply, jobs.volume().jobDir(jobId));
+        return video(reply, jobs.volume().jobDir(jobId).resolve(pipeline.step("video").artifact()));
     }
 
-    Map<String, Object> video(String reply, Path jobDir) throws IOException {
+    Map<String, Object> video(String reply, Path target) throws IOException {
         Map<?, ?> body = JsonReply.object(reply, SERVICE);
         Object servicePath = body.get("video_path");
         Path local = paths.toLocal(servicePath == null ? null : String.valueOf(servicePath));
@@ -45,7 +48,7 @@ public final class InfinitetalkReplies {
             throw new PathOutsideVolumeException("infinitetalk-api named " + servicePath + " as its video, which is not "
                     + "a regular file");
         }
-        AtomicFiles.publish(local, jobDir.resolve(PipelineStep.VIDEO.artifact()));
+        AtomicFiles.publish(local, target);
         return JsonReply.facts("service_video_path", servicePath, "service_reported_resolution", body.get("resolution"),
                 "service_reported_frames", body.get("frame_count"));
     }

@@ -3,7 +3,7 @@ package dev.talkreel.service.infinitetalk;
 import dev.talkreel.files.PathMap;
 import dev.talkreel.job.JobRequest;
 import dev.talkreel.job.JobStore;
-import dev.talkreel.pipeline.PipelineStep;
+import dev.talkreel.pipeline.Pipeline;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,12 +11,15 @@ import java.util.Map;
 /** infinitetalk-api's request (docs/SERVICES.md §2.4): inputs named by the paths under which the service sees them. */
 public final class InfinitetalkRequests {
     private final JobStore jobs;
+    /** Where the steps whose artifacts the request names left them (their declarations in routes/). */
+    private final Pipeline pipeline;
     private final PathMap paths;
     private final Map<String, String> settings;
 
     /** {@code settings}: the talkreel.infinitetalk.* keys, without the prefix (prompt, default-seed, ...). */
-    public InfinitetalkRequests(JobStore jobs, PathMap paths, Map<String, String> settings) {
+    public InfinitetalkRequests(JobStore jobs, Pipeline pipeline, PathMap paths, Map<String, String> settings) {
         this.jobs = jobs;
+        this.pipeline = pipeline;
         this.paths = paths;
         this.settings = settings;
     }
@@ -27,8 +30,8 @@ public final class InfinitetalkRequests {
         Path dir = jobs.volume().jobDir(jobId);
         Map<String, String> d = settings;
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("audio_path", paths.toService(dir.resolve(PipelineStep.VOICE.artifact())));
-        body.put("image_path", paths.toService(dir.resolve(PipelineStep.PORTRAIT.artifact())));
+        body.put("audio_path", paths.toService(dir.resolve(pipeline.step("voice").artifact())));
+        body.put("image_path", paths.toService(dir.resolve(pipeline.step("portrait").artifact())));
         body.put("prompt", d.get("prompt"));
         body.put("resolution", in.resolution != null ? in.resolution : d.get("default-resolution"));
         body.put("seed", in.seed != null ? in.seed : Long.parseLong(d.get("default-seed")));

@@ -28,7 +28,7 @@ class InfinitetalkRepliesTest {
         Path shared = Files.createDirectories(root.resolve("shared"));
         output = Files.createDirectories(root.resolve("output"));
         job = Files.createDirectories(shared.resolve("jobs/j1"));
-        replies = new InfinitetalkReplies(null, PathMap.parse("/data/shared=" + shared + ",/output=" + output));
+        replies = new InfinitetalkReplies(null, null, PathMap.parse("/data/shared=" + shared + ",/output=" + output));
     }
 
     private static String reply(String videoPath) {
@@ -41,7 +41,7 @@ class InfinitetalkRepliesTest {
     @Test
     void theNamedVideoComesIntoTheJobFolderAndTheServiceWordsAreFacts() throws Exception {
         Files.writeString(output.resolve("infinitetalk_20261125.mp4"), "mp4 bytes");
-        Map<String, Object> facts = replies.video(reply("/output/infinitetalk_20261125.mp4"), job);
+        Map<String, Object> facts = replies.video(reply("/output/infinitetalk_20261125.mp4"), job.resolve("video.mp4"));
         assertEquals("mp4 bytes", Files.readString(job.resolve("video.mp4")));
         assertEquals("/output/infinitetalk_20261125.mp4", facts.get("service_video_path"));
         assertEquals("448x180", facts.get("service_reported_resolution"));
@@ -50,19 +50,19 @@ class InfinitetalkRepliesTest {
 
     @Test
     void aVideoThatIsNotThereNamesTheMappingSetting() {
-        StepFailedException e = assertThrows(StepFailedException.class, () -> replies.video(reply("/output/gone.mp4"), job));
+        StepFailedException e = assertThrows(StepFailedException.class, () -> replies.video(reply("/output/gone.mp4"), job.resolve("video.mp4")));
         assertTrue(e.getMessage().contains("talkreel.infinitetalk.path-map"), e.getMessage());
     }
 
     @Test
     void aPathOutsideTheMappedFoldersIsRefused() throws Exception {
-        assertThrows(PathOutsideVolumeException.class, () -> replies.video(reply("/etc/passwd"), job));
+        assertThrows(PathOutsideVolumeException.class, () -> replies.video(reply("/etc/passwd"), job.resolve("video.mp4")));
         Files.createDirectories(output.resolve("a-folder.mp4"));
-        assertThrows(PathOutsideVolumeException.class, () -> replies.video(reply("/output/a-folder.mp4"), job));
+        assertThrows(PathOutsideVolumeException.class, () -> replies.video(reply("/output/a-folder.mp4"), job.resolve("video.mp4")));
     }
 
     @Test
     void aFastApiErrorBodyOnA200IsABadReplyWorthAnotherTry() {
-        assertThrows(ServiceReplyException.class, () -> replies.video("Internal Server Error", job));
+        assertThrows(ServiceReplyException.class, () -> replies.video("Internal Server Error", job.resolve("video.mp4")));
     }
 }

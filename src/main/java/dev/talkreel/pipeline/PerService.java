@@ -1,0 +1,33 @@
+package dev.talkreel.pipeline;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Settings of one kind per service (talkreel.&lt;service&gt;.*), read the first time a step of that service asks: the
+ * steps are declared in routes/, after the beans are made, so no list of services is known in advance. A service
+ * without a key of its own gets talkreel.default.* (see config/application.properties).
+ *
+ * @param <T> the settings
+ */
+public final class PerService<T> {
+    private final Function<String, T> read;
+    private final Map<String, T> known = new ConcurrentHashMap<>();
+
+    public PerService(Function<String, T> read) {
+        this.read = read;
+    }
+
+    /** The settings of {@code service}, or null when it has none of this kind. */
+    public T get(String service) {
+        T value = known.get(service);
+        if (value == null) {
+            value = read.apply(service);
+            if (value != null) {
+                known.put(service, value);
+            }
+        }
+        return value;
+    }
+}

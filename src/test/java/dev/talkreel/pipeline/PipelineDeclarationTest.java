@@ -1,0 +1,108 @@
+package dev.talkreel.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The step declarations of routes/ as the Pipeline reads them from the Camel model: the real YAML files loaded into a
+ * context that is never started (no consumer, no service), so it runs in a second.
+ */
+class PipelineDeclarationTest {
+    @TempDir
+    Path jobs;
+    private final CamelContext camel = new DefaultCamelContext();
+
+    @AfterEach
+    void close() throws Exception {
+        camel.close();
+    }
+
+    private Pipeline load(String... files) throws Exception {
+        List<Resource> resources = new ArrayList<>();
+        resources.add(ResourceHelper.resolveResource(camel, "file:routes/template-step.camel.yaml"));
+        resources.add(ResourceHelper.resolveResource(camel, "file:routes/template-submit-then-poll.camel.yaml"));
+        for (String file : files) {
+            resources.add(file.startsWith("- ") ? ResourceHelper.fromString("extra.camel.yaml", file)
+                    : ResourceHelper.resolveResource(camel, "file:" + file));
+        }
+        PluginHelper.getRoutesLoader(camel).loadRoutes(resources);
+        return new Pipeline(camel, jobs);
+    }
+
+    private static final String[] STOCK = {"routes/step-audio.camel.yaml", "routes/step-voice.camel.yaml",
+        "routes/step-portrait.camel.yaml", "routes/step-video.camel.yaml"};
+
+    @Test
+    void theStockRoutesDeclareFourStepsEachAfterTheStepsItNeeds() throws Exception {
+        Pipeline pipeline = load(STOCK);
+        assertEquals(List.of("audio", "voice", "portrait", "video"), pipeline.ids());
+        StepDefinition video = pipeline.step("video");
+        assertEquals(List.of("voice", "portrait"), video.after());
+        assertEquals("infinitetalk-api", video.serviceName());
+        assertEquals("infinitetalk", video.configKey());
+        assertEquals("video.mp4", video.artifact());
+        assertTrue(video.gpu() && video.publish());
+        assertFalse(pipeline.step("audio").gpu());
+        assertEquals(video, pipeline.published());
+    }
+
+    @Test
+    void anExampleStepJoinsThePipelineAfterTheStepItNeedsWithDefaultsForWhatItDoesNotSay() throws Exception {
+        Pipeline pipeline = load("examples/routes/poster.camel.yaml", STOCK[0], STOCK[1], STOCK[2], STOCK[3]);
+        assertEquals(List.of("audio", "voice", "portrait", "video", "poster"), pipeline.ids());
+        StepDefinition poster = pipeline.step("poster");
+        assertEquals("ffmpeg", poster.serviceName());
+        assertFalse(poster.gpu() || poster.publish());
+        assertTrue(pipeline.isComplete(Map.of("audio", 1, "voice", 1, "portrait", 1, "video", 1, "poster", 1)));
+        assertFalse(pipeline.isComplete(Map.of("audio", 1, "voice", 1, "portrait", 1, "video", 1)),
+                "the job is done only when the added step is");
+    }
+
+    @Test
+    void aStepStartsOnceAllTheMarkersItWaitsForAreOnDisk() throws Exception {
+        Pipeline pipeline = load(STOCK);
+        Path job = Files.createDirectories(jobs.resolve("20260101-000000-abcdef"));
+        Files.writeString(job.resolve("voice.done.json"), "{}");
+        assertFalse(pipeline.isReady("video", "20260101-000000-abcdef/voice.done.json"), "portrait not done yet");
+        Files.writeString(job.resolve("portrait.done.json"), "{}");
+        assertTrue(pipeline.isReady("video", "20260101-000000-abcdef/voice.done.json"));
+        assertTrue(pipeline.isReady("video", "20260101-000000-abcdef/portrait.done.json"));
+        assertFalse(pipeline.isReady("video", "20260101-000000-abcdef/audio.done.json"), "not a marker it waits for");
+        assertFalse(pipeline.isReady("voice", "20260101-000000-abcdef/portrait.done.json"));
+        assertFalse(pipeline.isReady("nothing", "20260101-000000-abcdef/voice.done.json"));
+    }
+
+    @Test
+    void aStepAfterAStepNoFileDeclaresIsRefusedSayingWhich() throws Exception {
+        Pipeline pipeline = load(STOCK[0], """
+                - templatedRoute:
+                    routeTemplateRef: step
+                    routeId: watch-thumbnail
+                    parameters:
+                      - name: step
+                        value: thumbnail
+                      - name: after
+                        value: vidoe
+                      - name: artifact
+                        value: thumb.jpg
+                """);
+        IllegalStateException refused = assertThrows(IllegalStateException.class, pipeline::ids);
+        assertTrue(refused.getMessage().contains("step thumbnail comes after step vidoe"), refused.getMessage());
+    }
+}

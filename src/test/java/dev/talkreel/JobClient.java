@@ -1,5 +1,7 @@
 package dev.talkreel;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -11,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Talks to a running talkreel like a user would: over HTTP, and through the inbox folder. */
 public final class JobClient {
@@ -43,6 +47,12 @@ public final class JobClient {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** An operator action on a job: {@code action("POST", id + "/retry")} or {@code action("DELETE", id)}. */
+    public HttpResponse<String> action(String method, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs/" + path)).timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Submits a job over HTTP and returns its id. */
     public String submit(String json) throws Exception {
         HttpResponse<String> r = post(json);
@@ -61,38 +71,27 @@ public final class JobClient {
      * routes start, is asked again, for at most a minute. Returns the job id.
      */
     public String submitWhenUp(String job) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < end) {
-            try {
-                java.net.http.HttpResponse<String> r = post(job);
-                if (r.statusCode() == 202) {
-                    return JSON.readTree(r.body()).path("job_id").asText();
-                }
-                // 404 or 503 while the routes are still starting: ask again
-                Thread.sleep(100);
-            } catch (IOException notUpYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("the orchestrator did not come up");
+        // 404 or 503 while the routes are still starting, or a refused connection: asked again
+        HttpResponse<String> accepted = await("the orchestrator accepts a job").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100)).ignoreException(IOException.class)
+                .until(() -> post(job), r -> r.statusCode() == 202);
+        return JSON.readTree(accepted.body()).path("job_id").asText();
     }
 
     /** Polls the job until {@code done} holds or the deadline passes. */
-    public JsonNode waitFor(String id, Predicate<JsonNode> done, Duration deadline) throws Exception {
-        long end = System.nanoTime() + deadline.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < end) {
-            last = job(id);
-            if (done.test(last)) {
-                return last;
-            }
-            Thread.sleep(100);
+    public JsonNode waitFor(String id, Predicate<JsonNode> done, Duration deadline) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        try {
+            return await("job " + id).atMost(deadline).pollInterval(Duration.ofMillis(100))
+                    .until(() -> { last.set(job(id)); return last.get(); }, done::test);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("job " + id + " did not get there within " + deadline + "; last record: "
+                    + last.get(), e);
         }
-        throw new AssertionError("job " + id + " did not get there within " + deadline + "; last record: " + last);
     }
 
     /** Waits until the job is done, failed or cancelled. */
-    public JsonNode waitForEnd(String id, Duration deadline) throws Exception {
+    public JsonNode waitForEnd(String id, Duration deadline) {
         return waitFor(id, j -> j.path("status").asText().matches("done|failed|cancelled"), deadline);
     }
 
@@ -110,15 +109,9 @@ public final class JobClient {
     }
 
     /** Waits for a file to exist; returns it. */
-    public static Path waitForFile(Path file, Duration deadline) throws InterruptedException {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < end) {
-            if (Files.exists(file)) {
-                return file;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(file + " did not appear within " + deadline);
+    public static Path waitForFile(Path file, Duration deadline) {
+        await(file + " appears").atMost(deadline).pollInterval(Duration.ofMillis(50)).until(() -> Files.exists(file));
+        return file;
     }
 
     /** A job's folder: among the live jobs, or in the archive where finished jobs go. */

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code talkreel serve} in its own JVM takes its settings from environment variables and -D flags. */
-class ServeCommandTest {
+class ServeCommandIT {
     @TempDir
     Path root;
 

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * message that names the limit, or refused, with the GPU slot free and the process up; a deleted outbox comes back.
  * The surefire JVM (orchestrator and emulators together) has -Xmx1g, so a 2 GB reply cannot fit in it.
  */
-class HostileRepliesTest {
+class HostileRepliesIT {
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
     private static final Duration JOB_DEADLINE = Duration.ofSeconds(90);
     private static final long VIEW_DEADLINE_MS = 5000;

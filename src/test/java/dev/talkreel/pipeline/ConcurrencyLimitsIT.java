@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * budget or step deadline while they wait: each job alone has a budget (30 polls of 100 ms, a 6 s deadline) shorter
  * than the time the last one waits for its turn and its task together.
  */
-class ConcurrencyLimitsTest {
+class ConcurrencyLimitsIT {
     private static final int JOBS = 6;
 
     @RegisterExtension

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Retry and cancel of a job, idempotent submissions, and the API's bearer token, through the real app. */
-class JobActionsTest {
+class JobActionsIT {
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
 
@@ -92,9 +92,9 @@ class JobActionsTest {
 
         String file = JobClient.job("https://youtu.be/idempotent2", "Dropped twice.");
         talkreel.client().drop("twice-a.json", file);
-        PipelineTest.waitForOne(talkreel.stack().shared().resolve("inbox/.done"), "twice-a.json");
+        PipelineIT.waitForOne(talkreel.stack().shared().resolve("inbox/.done"), "twice-a.json");
         talkreel.client().drop("twice-b.json", file);
-        PipelineTest.waitForOne(talkreel.stack().shared().resolve("inbox/.done"), "twice-b.json");
+        PipelineIT.waitForOne(talkreel.stack().shared().resolve("inbox/.done"), "twice-b.json");
 
         assertEquals(1, jobsWithVideo("idempotent1"));
         assertEquals(1, jobsWithVideo("idempotent2"));

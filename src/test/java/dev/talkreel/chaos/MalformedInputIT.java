@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * over-long scripts, unknown fields), about half dropped into the inbox and half POSTed to /api/jobs. Each one must
  * be refused with a reason; no file is lost or altered; no job is created; no service is called; talkreel stays up.
  */
-class MalformedInputTest {
+class MalformedInputIT {
     private static final long SEED = 20_240_611L;
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
     private static final String SCRIPT = "Hello from a malformed input test.";
@@ -736,7 +736,7 @@ class MalformedInputTest {
             per.computeIfAbsent(in.c().category(), k -> new int[2])[in.door() == Door.INBOX ? 0 : 1]++;
         }
         long files = inputs.stream().filter(i -> i.door() == Door.INBOX).count();
-        return "MalformedInputTest: " + inputs.size() + " malformed inputs (seed " + SEED + "), inbox " + files
+        return "MalformedInputIT: " + inputs.size() + " malformed inputs (seed " + SEED + "), inbox " + files
                 + ", http " + (inputs.size() - files) + "; by category (inbox/http): " + per.entrySet().stream()
                 .map(e -> e.getKey() + " " + (e.getValue()[0] + e.getValue()[1]) + " (" + e.getValue()[0] + "/"
                         + e.getValue()[1] + ")").collect(Collectors.joining(", ")) + "; http statuses " + statuses

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * settings (config/application.properties): a normal GET /api/jobs answers within 1 s during the attack, the server
  * keeps at most talkreel.http.max-connections connections, every attacking connection is shed, and talkreel stays up.
  */
-class SlowlorisTest {
+class SlowlorisIT {
     private static final int ATTACKERS = 20_000;
     private static final int PROCESSES = 2;
     private static final long HEADER_EVERY_MS = 5_000;

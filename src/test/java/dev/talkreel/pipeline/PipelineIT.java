@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The pipeline end to end, through the real camel-main app with every YAML route and the four emulators over
  * loopback HTTP: real files on a real shared volume, real media checked with ffprobe.
  */
-class PipelineTest {
+class PipelineIT {
     private static final Duration JOB_DEADLINE = Duration.ofSeconds(60);
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
 

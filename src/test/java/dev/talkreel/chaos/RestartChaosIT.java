@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * end done, and the emulators' journals must show that no step ran again once it had finished: a restart carries
  * every job on from the shared volume, resuming polled tasks by their stored ids.
  */
-class RestartChaosTest {
+class RestartChaosIT {
     private static final int JOBS = 10;
     private static final int KILLS = 12;
     private static final Duration DEADLINE = Duration.ofMinutes(6);

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * to landed in the log. Now only regular files are read; the rest go to inbox/.failed/ unread, each with an error
  * file; the folders are made again when deleted; and 100 files dropped at once are taken in parallel.
  */
-class HostileInboxTest {
+class HostileInboxIT {
     private static final String SECRET = "TOPSECRETWORD-41b7";
 
     @RegisterExtension

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code talkreel emulate} in its own JVM: the four emulators answer on the ports they are given, until stopped. */
-class EmulateCommandTest {
+class EmulateCommandIT {
     @TempDir
     Path root;
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * no Exception, so no step handler takes it: the GPU slot template catches it, the job fails with a message, the
  * slot comes back and the next job finishes.
  */
-class GpuSlotErrorTest {
+class GpuSlotErrorIT {
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
 
     @RegisterExtension

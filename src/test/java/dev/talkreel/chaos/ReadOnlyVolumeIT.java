@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the volume takes writes again the failure is recorded, the GPU is free for other jobs, and a retry finishes the job.
  * The volume is a real tmpfs mount turned read-only with {@code mount -o remount,ro}: this test needs root, as CI has.
  */
-class ReadOnlyVolumeTest {
+class ReadOnlyVolumeIT {
     private static final Duration READ_ONLY_FOR = Duration.ofSeconds(60);
     private static final Duration DEADLINE = Duration.ofSeconds(120);
 

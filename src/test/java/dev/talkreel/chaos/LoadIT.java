@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Test;
  * polled, so 200 portraits at the stock 5 s would need 17 minutes of GPU time on their own.
  * {@code -Dload.jobs=N} runs a smaller batch (an even number; half HTTP, half inbox).
  */
-class LoadTest {
+class LoadIT {
     private static final int JOBS = Integer.getInteger("load.jobs", 200);
     private static final Duration DEADLINE = Duration.ofMinutes(30);
     /** ComfyUI's poll interval in this test (stock: 5000 ms), see the class comment. */
@@ -116,17 +116,17 @@ class LoadTest {
             try (Stream<Path> s = Files.list(stack.shared().resolve("outbox"))) {
                 outboxVideos = s.filter(p -> p.toString().endsWith(".mp4")).count();
             }
-            System.out.printf("LoadTest: %d jobs (%d HTTP + %d inbox, all sent within %d ms): %s in %.1f s wall time%n",
+            System.out.printf("LoadIT: %d jobs (%d HTTP + %d inbox, all sent within %d ms): %s in %.1f s wall time%n",
                     JOBS, JOBS / 2, JOBS / 2, submittedMs, statuses, wallMs / 1000.0);
-            System.out.printf("LoadTest: RSS %d MB before, peak %d MB sampled, VmHWM %d MB; heap used %d MB before, "
+            System.out.printf("LoadIT: RSS %d MB before, peak %d MB sampled, VmHWM %d MB; heap used %d MB before, "
                     + "peak %d MB sampled, %d MB after GC%n", rssBefore >> 10, sampler.maxRss.get() >> 10,
                     Sampler.procStatus("VmHWM") >> 10, heapBefore >> 20, sampler.maxHeap.get() >> 20, heapAfter >> 20);
-            System.out.printf("LoadTest: most yttools tasks open at the service %d (limit %d, %d workers); most jobs "
+            System.out.printf("LoadIT: most yttools tasks open at the service %d (limit %d, %d workers); most jobs "
                     + "in one step %s (limit %d); GPU max concurrent %d over %d runs; renders made %d, reused %d%n",
                     emulators.yttools.maxOpenTasks(), maxInFlight, YttoolsEmulator.WORKERS, sampler.maxBusy,
                     maxParallel, emulators.gpu.maxConcurrent(), emulators.gpu.runs(), RenderCache.renders(),
                     RenderCache.hits());
-            System.out.printf("LoadTest: calls %s%n", callCounts(emulators));
+            System.out.printf("LoadIT: calls %s%n", callCounts(emulators));
 
             assertEquals(JOBS, jobs.size(), "exactly one job record per submitted job");
             assertEquals(Map.of("done", JOBS), statuses, "every job done, none failed");
@@ -169,7 +169,7 @@ class LoadTest {
                 return statuses;
             }
             if (System.nanoTime() >= nextReport) {
-                System.out.printf("LoadTest: %3d s %s%n", (System.nanoTime() - t0) / 1_000_000_000L, statuses);
+                System.out.printf("LoadIT: %3d s %s%n", (System.nanoTime() - t0) / 1_000_000_000L, statuses);
                 nextReport = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             }
             Thread.sleep(1000);

@@ -13,8 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 
 /** Talks to a running talkreel like a user would: over HTTP, and through the inbox folder. */
@@ -114,13 +117,47 @@ public final class JobClient {
         return file;
     }
 
+    /** The kept copy of {@code name} in {@code folder} (inbox/.done/, inbox/.failed/: stamp-name), waited for. */
+    public static Path waitForKept(Path folder, String name, Duration deadline) {
+        return await(name + " kept in " + folder).atMost(deadline).pollInterval(Duration.ofMillis(50))
+                .until(() -> kept(folder, name), Optional::isPresent).get();
+    }
+
+    private static Optional<Path> kept(Path folder, String name) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-" + name)).findFirst();
+        }
+    }
+
+    /** Waits until the API answers (the orchestrator may still be starting, or not listening yet). */
+    public void waitUntilUp(Duration deadline) {
+        await("the orchestrator's API answers").atMost(deadline).pollInterval(Duration.ofMillis(20))
+                .ignoreException(IOException.class).until(() -> get("/api/jobs?limit=1").statusCode() == 200);
+    }
+
+    /**
+     * Waits until {@code condition} holds or {@code deadline} passes, and says which: for waits followed by
+     * assertions that name what was missing better than a timeout would.
+     */
+    public static boolean eventually(Duration deadline, Duration poll, Callable<Boolean> condition) {
+        try {
+            await().atMost(deadline).pollInterval(poll).until(condition);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
+        }
+    }
+
     /** A job's folder: among the live jobs, or in the archive where finished jobs go. */
     public static Path jobFolder(Path shared, String id) throws IOException {
         Path live = shared.resolve("jobs").resolve(id);
         if (Files.isDirectory(live)) {
             return live;
         }
-        try (java.util.stream.Stream<Path> days = Files.list(shared.resolve("archive"))) {
+        try (Stream<Path> days = Files.list(shared.resolve("archive"))) {
             return days.map(d -> d.resolve(id)).filter(Files::isDirectory).findFirst().orElse(live);
         }
     }
@@ -148,7 +185,7 @@ public final class JobClient {
             if (!Files.isDirectory(top)) {
                 continue;
             }
-            try (java.util.stream.Stream<Path> records = Files.find(top, 3, (p, a) -> p.getFileName().toString()
+            try (Stream<Path> records = Files.find(top, 3, (p, a) -> p.getFileName().toString()
                     .equals("job.json") && !p.getParent().getFileName().toString().startsWith("."))) {
                 for (Path record : records.toList()) {
                     try {

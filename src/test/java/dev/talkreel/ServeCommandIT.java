@@ -28,16 +28,16 @@ class ServeCommandIT {
         Process serve = pb.start();
         try {
             JobClient client = new JobClient("http://127.0.0.1:" + port, shared);
-            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            int status = 0;
-            while (status == 0 && System.nanoTime() < end) {
+            int[] status = {0};
+            JobClient.eventually(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
                 try {
-                    status = client.get("/api/jobs").statusCode();
+                    status[0] = client.get("/api/jobs").statusCode();
                 } catch (java.io.IOException notUpYet) {
-                    Thread.sleep(200);
+                    // not listening yet
                 }
-            }
-            assertEquals(200, status, "API on the port from TALKREEL_HTTP_PORT\n" + Files.readString(root.resolve("serve.log")));
+                return status[0] != 0;
+            });
+            assertEquals(200, status[0], "API on the port from TALKREEL_HTTP_PORT\n" + Files.readString(root.resolve("serve.log")));
             assertTrue(Files.isDirectory(shared.resolve("inbox/.failed")), "shared volume from -Dtalkreel.shared.dir");
         } finally {
             serve.destroy();

@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -155,26 +156,26 @@ class LoadIT {
 
     /** Waits until every job's record says it ended; returns how many ended how. Prints progress now and then. */
     private static Map<String, Integer> waitForAll(Path shared, long t0) throws Exception {
-        long end = t0 + DEADLINE.toNanos();
-        long nextReport = System.nanoTime();
-        Map<String, Integer> statuses = Map.of();
-        while (System.nanoTime() < end) {
-            statuses = new TreeMap<>();
-            for (JsonNode job : records(shared)) {
-                statuses.merge(job.path("status").asText(), 1, Integer::sum);
-            }
-            int ended = statuses.getOrDefault("done", 0) + statuses.getOrDefault("failed", 0)
-                    + statuses.getOrDefault("cancelled", 0);
-            if (ended >= JOBS) {
-                return statuses;
-            }
-            if (System.nanoTime() >= nextReport) {
-                System.out.printf("LoadIT: %3d s %s%n", (System.nanoTime() - t0) / 1_000_000_000L, statuses);
-                nextReport = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            }
-            Thread.sleep(1000);
+        long[] nextReport = {System.nanoTime()};
+        AtomicReference<Map<String, Integer>> statuses = new AtomicReference<>(Map.of());
+        boolean allEnded = JobClient.eventually(Duration.ofNanos(Math.max(1, t0 + DEADLINE.toNanos() - System.nanoTime())),
+                Duration.ofSeconds(1), () -> {
+                    Map<String, Integer> now = new TreeMap<>();
+                    for (JsonNode job : records(shared)) {
+                        now.merge(job.path("status").asText(), 1, Integer::sum);
+                    }
+                    statuses.set(now);
+                    if (System.nanoTime() >= nextReport[0]) {
+                        System.out.printf("LoadIT: %3d s %s%n", (System.nanoTime() - t0) / 1_000_000_000L, now);
+                        nextReport[0] = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                    }
+                    return now.getOrDefault("done", 0) + now.getOrDefault("failed", 0)
+                            + now.getOrDefault("cancelled", 0) >= JOBS;
+                });
+        if (!allEnded) {
+            throw new AssertionError("not every job ended within " + DEADLINE + ": " + statuses.get());
         }
-        throw new AssertionError("not every job ended within " + DEADLINE + ": " + statuses);
+        return statuses.get();
     }
 
     /** Every job record on the volume, wherever it is kept (jobs/ or the archive), never the inbox's files. */
@@ -245,7 +246,7 @@ class LoadIT {
                         maxBusy.merge(step, slots.busy(step), Math::max);
                     }
                     try {
-                        Thread.sleep(200);
+                        Thread.sleep(200); // the sampling period of the resource monitor
                     } catch (InterruptedException e) {
                         return;
                     }

@@ -180,8 +180,8 @@ class MalformedInputIT {
         Path inbox = stack.shared().resolve("inbox");
         Path failed = inbox.resolve(".failed");
         Map<Input, Path> kept = new LinkedHashMap<>();
-        long end = System.nanoTime() + INBOX_DEADLINE.toNanos();
-        while (true) {
+        // until every file is kept with its error file, or the deadline: the checks below then name what is missing
+        JobClient.eventually(INBOX_DEADLINE, Duration.ofMillis(100), () -> {
             Map<String, List<Path>> byName = keptByOriginalName(failed);
             kept.clear();
             for (Input in : files) {
@@ -190,11 +190,8 @@ class MalformedInputIT {
                     kept.put(in, found.get(0));
                 }
             }
-            if ((kept.size() == files.size() && regularFiles(inbox).isEmpty()) || System.nanoTime() > end) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+            return kept.size() == files.size() && regularFiles(inbox).isEmpty();
+        });
         Map<String, List<Path>> byName = keptByOriginalName(failed);
         for (Input in : files) {
             List<Path> found = byName.getOrDefault(in.fileName(), List.of());

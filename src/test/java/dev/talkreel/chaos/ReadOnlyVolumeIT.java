@@ -50,7 +50,7 @@ class ReadOnlyVolumeIT {
             while (System.nanoTime() < until) {
                 // the API keeps answering from the volume it can still read
                 answered += client.get("/api/jobs/" + id).statusCode() == 200 ? 1 : 0;
-                Thread.sleep(1000);
+                Thread.sleep(1000); // the schedule: one API request a second while the volume is read-only
             }
             mount("-o", "remount,rw", shared.toString());
 
@@ -79,17 +79,15 @@ class ReadOnlyVolumeIT {
 
     /** Runs mount; a remount may meet a file still open for writing (EBUSY), so it is tried again for a while. */
     private static void mount(String... args) throws IOException, InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
+        String[] out = {""};
+        boolean mounted = JobClient.eventually(Duration.ofSeconds(20), Duration.ofMillis(100), () -> {
             Process p = new ProcessBuilder(concat("mount", args)).redirectErrorStream(true).start();
-            out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() == 0) {
-                return;
-            }
-            Thread.sleep(100);
+            out[0] = new String(p.getInputStream().readAllBytes());
+            return p.waitFor() == 0;
+        });
+        if (!mounted) {
+            throw new AssertionError("mount " + String.join(" ", args) + " failed: " + out[0]);
         }
-        throw new AssertionError("mount " + String.join(" ", args) + " failed: " + out);
     }
 
     private static void unmount(Path dir) throws IOException, InterruptedException {

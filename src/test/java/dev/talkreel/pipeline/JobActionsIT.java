@@ -1,5 +1,6 @@
 package dev.talkreel.pipeline;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,9 +93,10 @@ class JobActionsIT {
 
         String file = JobClient.job("https://youtu.be/idempotent2", "Dropped twice.");
         talkreel.client().drop("twice-a.json", file);
-        PipelineIT.waitForOne(talkreel.stack().shared().resolve("inbox/.done"), "twice-a.json");
+        JobClient.waitForKept(talkreel.stack().shared().resolve("inbox/.done"), "twice-a.json",
+                Duration.ofSeconds(20));
         talkreel.client().drop("twice-b.json", file);
-        PipelineIT.waitForOne(talkreel.stack().shared().resolve("inbox/.done"), "twice-b.json");
+        JobClient.waitForKept(talkreel.stack().shared().resolve("inbox/.done"), "twice-b.json", Duration.ofSeconds(20));
 
         assertEquals(1, jobsWithVideo("idempotent1"));
         assertEquals(1, jobsWithVideo("idempotent2"));
@@ -127,17 +129,10 @@ class JobActionsIT {
     }
 
     private JsonNode waitForHistory(String promptId) throws Exception {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (System.nanoTime() < end) {
-            JsonNode h = JobClient.JSON.readTree(http.send(HttpRequest.newBuilder(
-                    URI.create(talkreel.emulators().comfyui.baseUrl() + "/history/" + promptId)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body()).path(promptId);
-            if (!h.isMissingNode()) {
-                return h;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("prompt " + promptId + " never ended");
+        return await("prompt " + promptId + " ends").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                .until(() -> JobClient.JSON.readTree(http.send(HttpRequest.newBuilder(
+                        URI.create(talkreel.emulators().comfyui.baseUrl() + "/history/" + promptId)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).path(promptId), h -> !h.isMissingNode());
     }
 
     private long jobsWithVideo(String videoId) throws Exception {
@@ -145,14 +140,8 @@ class JobActionsIT {
                 .filter(j -> videoId.equals(j.path("input").path("video_id").asText())).count();
     }
 
-    private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("condition not met within " + DEADLINE);
-            }
-            Thread.sleep(50);
-        }
+    private static void waitUntil(java.util.function.BooleanSupplier condition) {
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
     }
 
     private static IllegalStateException findCause(Throwable e) {

@@ -55,7 +55,7 @@ class EmulateCommandIT {
 
     private static int waitForStatus(HttpClient http, URI uri, Duration deadline) throws Exception {
         return await(uri + " answers").atMost(deadline).pollInterval(Duration.ofMillis(100))
-                .ignoreException(IOException.class).until(() -> http.send(HttpRequest.newBuilder(uri)
+                .ignoreExceptionsInstanceOf(IOException.class).until(() -> http.send(HttpRequest.newBuilder(uri)
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode(),
                         status -> true);
     }

@@ -76,7 +76,7 @@ public final class JobClient {
     public String submitWhenUp(String job) throws Exception {
         // 404 or 503 while the routes are still starting, or a refused connection: asked again
         HttpResponse<String> accepted = await("the orchestrator accepts a job").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(100)).ignoreException(IOException.class)
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(IOException.class)
                 .until(() -> post(job), r -> r.statusCode() == 202);
         return JSON.readTree(accepted.body()).path("job_id").asText();
     }
@@ -135,7 +135,8 @@ public final class JobClient {
     /** Waits until the API answers (the orchestrator may still be starting, or not listening yet). */
     public void waitUntilUp(Duration deadline) {
         await("the orchestrator's API answers").atMost(deadline).pollInterval(Duration.ofMillis(20))
-                .ignoreException(IOException.class).until(() -> get("/api/jobs?limit=1").statusCode() == 200);
+                .ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> get("/api/jobs?limit=1").statusCode() == 200);
     }
 
     /**

@@ -83,10 +83,7 @@ class JobStoreTest {
 
     @Test
     void retryResumesAFailedJobFromItsFailedStepAndKeepsTheDoneOnes() throws Exception {
-        String id = store.create(request("Again."), "http", null).job().jobId;
-        store.stepStarted(id, "audio");
-        artifact(id, "reference.mp3");
-        store.stepDone(id, "audio", "reference.mp3", Map.of());
+        String id = jobWithItsAudioDone("Again.");
         store.stepStarted(id, "voice");
         store.stepFailed(id, "voice", 1, "StepFailedException", "too long");
 
@@ -135,10 +132,7 @@ class JobStoreTest {
 
     @Test
     void anUnreadableRecordIsKeptAsideAndTheJobRebuiltFromItsMarkers() throws Exception {
-        String id = store.create(request("Corrupt."), "http", null).job().jobId;
-        store.stepStarted(id, "audio");
-        artifact(id, "reference.mp3");
-        store.stepDone(id, "audio", "reference.mp3", Map.of());
+        String id = jobWithItsAudioDone("Corrupt.");
         Files.writeString(store.volume().jobDir(id).resolve(JobStore.RECORD), "{\"job_id\": \"" + id + "\", \"sta");
 
         JobRecord repaired = new JobStore(store.volume(), Clock.systemUTC()).get(id);
@@ -164,6 +158,15 @@ class JobStoreTest {
         assertEquals(1, store.activeIds().size());
         assertThrows(IdempotencyKeys.Conflict.class, () -> store.create(request("Other."), "http", "key-1"));
         assertFalse(store.create(request("Once."), "http", "key-2").existing(), "another key, another job");
+    }
+
+    /** A job whose first step is done: its sample on disk, its marker written. */
+    private String jobWithItsAudioDone(String script) throws Exception {
+        String id = store.create(request(script), "http", null).job().jobId;
+        store.stepStarted(id, "audio");
+        artifact(id, "reference.mp3");
+        store.stepDone(id, "audio", "reference.mp3", Map.of());
+        return id;
     }
 
     private static JobRequest request(String script) {

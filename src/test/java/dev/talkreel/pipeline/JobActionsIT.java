@@ -60,6 +60,10 @@ class JobActionsIT {
 
     @Test
     void aCancelledJobStopsAndComfyUiDropsItsPrompt() throws Exception {
+        // a job another test of this class left running could take the GPU slot this job's portrait needs
+        await("the other tests' jobs end").atMost(DEADLINE).pollInterval(Duration.ofMillis(100))
+                .until(() -> JobClient.allRecords(talkreel.stack().shared()).stream()
+                        .allMatch(j -> j.path("status").asText().matches("done|failed|cancelled")));
         talkreel.emulators().comfyui.behaviour().latency("execute", Duration.ofSeconds(30));
         talkreel.emulators().yttools.behaviour().latency("task", Duration.ofSeconds(30));
         String id = talkreel.client().submit(JobClient.job(URL, "Never mind."));

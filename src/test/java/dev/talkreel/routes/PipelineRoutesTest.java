@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.talkreel.JobClient;
 import dev.talkreel.TalkreelConfiguration;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -70,14 +68,13 @@ class PipelineRoutesTest {
         for (String step : new String[] {"audio", "voice", "portrait", "video"}) {
             assertEquals("done", job.path("steps").path(step).path("state").asText(), step + ": " + job);
         }
-        JsonNode result = JobClient.JSON.readTree(client.get("/api/jobs/" + id).body()).path("result");
-        Path message = VOLUME.shared().resolve(result.path("result").asText("outbox/" + id + ".json"));
-        assertTrue(Files.isRegularFile(message), "result message " + message);
-        assertTrue(Files.size(VOLUME.shared().resolve("outbox/" + id + ".mp4")) > 0, "the video in the outbox");
-        try (Stream<Path> kept = Files.list(VOLUME.shared().resolve("inbox/.done"))) {
-            assertEquals(1, kept.filter(f -> f.getFileName().toString().endsWith("-inbox-job.json")).count(),
-                    "the job file kept in inbox/.done/");
-        }
+        assertEquals("outbox/" + id + ".json", job.path("result").path("result").asText(), job.toString());
+        JsonNode message = JobClient.JSON.readTree(VOLUME.shared().resolve("outbox/" + id + ".json").toFile());
+        assertEquals(id, message.path("job_id").asText(), message.toString());
+        assertEquals("done", message.path("status").asText(), message.toString());
+        assertEquals("vibevoice-api", message.path("steps").path("voice").path("service").asText(), message.toString());
+        assertTrue(Files.size(VOLUME.shared().resolve(message.path("video").path("path").asText())) > 0, "the video");
+        JobClient.waitForKept(VOLUME.shared().resolve("inbox/.done"), "inbox-job.json", Duration.ofSeconds(1));
         assertEquals(1, calls("api/generate-video"), "one InfiniteTalk render");
     }
 

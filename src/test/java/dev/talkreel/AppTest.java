@@ -36,7 +36,8 @@ class AppTest {
             CamelContext camel = stack.camel();
             assertFalse(camel.getRoutes().isEmpty(), "the routes of routes/ are loaded");
             for (Route route : camel.getRoutes()) {
-                assertTrue(camel.getRouteController().getRouteStatus(route.getRouteId()).isStarted(), route.getRouteId());
+                String id = route.getRouteId();
+                assertTrue(camel.getRouteController().getRouteStatus(id).isStarted(), id);
             }
             assertEquals(Set.of(), danglingDirectEndpoints(camel), "direct: endpoints that no route consumes");
             for (String folder : new String[] {"inbox/.done", "inbox/.failed", "jobs", "outbox"}) {
@@ -45,7 +46,7 @@ class AppTest {
 
             JobClient client = new JobClient(stack.api(), stack.shared());
             assertEquals(200, client.get("/api/jobs").statusCode());
-            String id = client.submit(JobClient.job("https://www.youtube.com/watch?v=ao8f3qyMoLM", "Hello from AppTest."));
+            String id = client.submit(JobClient.job("https://youtu.be/ao8f3qyMoLM", "Hello from AppTest."));
             JsonNode job = client.waitForEnd(id, Duration.ofMinutes(2));
             assertEquals("done", job.path("status").asText(), job.toString());
             assertTrue(Files.isRegularFile(stack.shared().resolve("outbox/" + id + ".json")), "the result message");

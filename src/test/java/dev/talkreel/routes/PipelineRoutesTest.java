@@ -88,7 +88,8 @@ class PipelineRoutesTest {
         assertEquals("failed", failed.path("status").asText(), failed.toString());
         JsonNode voice = failed.path("steps").path("voice");
         assertEquals("failed", voice.path("state").asText(), voice.toString());
-        assertEquals("HttpOperationFailedException", voice.path("error").path("error_class").asText(), voice.toString());
+        assertEquals("HttpOperationFailedException", voice.path("error").path("error_class").asText(),
+                voice.toString());
         assertEquals(1, voice.path("error").path("attempt").asInt(), voice.toString());
         assertEquals(3, voice.path("details").path("tries").asInt(), "talkreel.vibevoice.retry.attempts: " + voice);
         assertTrue(voice.path("error").path("message").asText().contains("503"), voice.toString());

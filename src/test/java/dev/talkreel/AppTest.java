@@ -1,55 +1,70 @@
 package dev.talkreel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.talkreel.demo.LocalStack;
 import dev.talkreel.pipeline.Pipeline;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Route;
+import org.apache.camel.component.direct.DirectEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Boots the real camel-main app: every YAML route of routes/, the settings of config/, the HTTP API. */
+/**
+ * Boots the real camel-main app (every YAML route of routes/, the settings of config/, the HTTP API) against the
+ * emulators, and checks what it does rather than how it is cut into routes: every route starts, no direct: call
+ * dangles, the API answers, and a job goes all the way to done.
+ */
 class AppTest {
     @TempDir
     Path root;
 
     @Test
-    void theAppStartsWithEveryYamlRouteAndServesTheApi() throws Exception {
+    void theAppStartsEveryYamlRouteServesTheApiAndTakesAJobToDone() throws Exception {
         try (LocalStack stack = LocalStack.start(root, Map.of())) {
-            Set<String> routes = stack.camel().getRoutes().stream().map(Route::getRouteId)
-                    .collect(Collectors.toCollection(TreeSet::new));
-            assertEquals(new TreeSet<>(Set.of(
-                    "intake-inbox", "api-submit", "api-list", "api-status",
-                    "watch-audio", "step-audio", "audio-submit", "audio-poll", "audio-fetch",
-                    "watch-voice", "step-voice", "voice-call",
-                    "watch-portrait", "step-portrait", "portrait-submit",
-                    "portrait-poll", "portrait-fetch", "portrait-abandon",
-                    "watch-video", "step-video", "video-call", "assemble-result",
-                    "api-retry", "api-cancel", "supervise-jobs", "step-failed",
-                    // each service's calls (template-service-call.camel.yaml)
-                    "yttools-download", "yttools-status", "yttools-audio", "vibevoice-tts", "comfyui-prompt",
-                    "comfyui-history", "comfyui-queue", "comfyui-view", "comfyui-delete", "comfyui-interrupt",
-                    "infinitetalk-generate")), routes);
-            // the steps declared in routes/, each after the steps it needs
+            CamelContext camel = stack.camel();
+            assertFalse(camel.getRoutes().isEmpty(), "the routes of routes/ are loaded");
+            // the steps declared in routes/, in an order where each comes after the steps it needs
             assertEquals(List.of("audio", "voice", "portrait", "video"),
-                    stack.camel().getRegistry().lookupByNameAndType("pipeline", Pipeline.class).ids());
-            for (String id : routes) {
-                assertTrue(stack.camel().getRouteController().getRouteStatus(id).isStarted(), id);
+                    camel.getRegistry().lookupByNameAndType("pipeline", Pipeline.class).ids());
+            for (Route route : camel.getRoutes()) {
+                String id = route.getRouteId();
+                assertTrue(camel.getRouteController().getRouteStatus(id).isStarted(), id);
             }
-            JobClient client = new JobClient(stack.api(), stack.shared());
-            assertEquals(200, client.get("/api/jobs").statusCode());
+            assertEquals(Set.of(), danglingDirectEndpoints(camel), "direct: endpoints that no route consumes");
             for (String folder : new String[] {"inbox/.done", "inbox/.failed", "jobs", "outbox"}) {
                 assertTrue(stack.shared().resolve(folder).toFile().isDirectory(), folder);
             }
+
+            JobClient client = new JobClient(stack.api(), stack.shared());
+            assertEquals(200, client.get("/api/jobs").statusCode());
+            String id = client.submit(JobClient.job("https://youtu.be/ao8f3qyMoLM", "Hello from AppTest."));
+            JsonNode job = client.waitForEnd(id, Duration.ofMinutes(2));
+            assertEquals("done", job.path("status").asText(), job.toString());
+            assertTrue(Files.isRegularFile(stack.shared().resolve("outbox/" + id + ".json")), "the result message");
         }
+    }
+
+    /** The direct: endpoints the routes send to (to, enrich, wireTap...) that no route reads from. */
+    private static Set<String> danglingDirectEndpoints(CamelContext camel) {
+        Set<String> consumed = camel.getRoutes().stream().map(r -> r.getEndpoint().getEndpointBaseUri())
+                .collect(Collectors.toSet());
+        return camel.getEndpoints().stream().filter(e -> e instanceof DirectEndpoint)
+                .map(Endpoint::getEndpointBaseUri).filter(uri -> !consumed.contains(uri))
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.talkreel;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -11,7 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Talks to a running talkreel like a user would: over HTTP, and through the inbox folder. */
 public final class JobClient {
@@ -43,6 +50,12 @@ public final class JobClient {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** An operator action on a job: {@code action("POST", id + "/retry")} or {@code action("DELETE", id)}. */
+    public HttpResponse<String> action(String method, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs/" + path)).timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Submits a job over HTTP and returns its id. */
     public String submit(String json) throws Exception {
         HttpResponse<String> r = post(json);
@@ -61,38 +74,27 @@ public final class JobClient {
      * routes start, is asked again, for at most a minute. Returns the job id.
      */
     public String submitWhenUp(String job) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < end) {
-            try {
-                java.net.http.HttpResponse<String> r = post(job);
-                if (r.statusCode() == 202) {
-                    return JSON.readTree(r.body()).path("job_id").asText();
-                }
-                // 404 or 503 while the routes are still starting: ask again
-                Thread.sleep(100);
-            } catch (IOException notUpYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("the orchestrator did not come up");
+        // 404 or 503 while the routes are still starting, or a refused connection: asked again
+        HttpResponse<String> accepted = await("the orchestrator accepts a job").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> post(job), r -> r.statusCode() == 202);
+        return JSON.readTree(accepted.body()).path("job_id").asText();
     }
 
     /** Polls the job until {@code done} holds or the deadline passes. */
-    public JsonNode waitFor(String id, Predicate<JsonNode> done, Duration deadline) throws Exception {
-        long end = System.nanoTime() + deadline.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < end) {
-            last = job(id);
-            if (done.test(last)) {
-                return last;
-            }
-            Thread.sleep(100);
+    public JsonNode waitFor(String id, Predicate<JsonNode> done, Duration deadline) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        try {
+            return await("job " + id).atMost(deadline).pollInterval(Duration.ofMillis(100))
+                    .until(() -> { last.set(job(id)); return last.get(); }, done::test);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("job " + id + " did not get there within " + deadline + "; last record: "
+                    + last.get(), e);
         }
-        throw new AssertionError("job " + id + " did not get there within " + deadline + "; last record: " + last);
     }
 
     /** Waits until the job is done, failed or cancelled. */
-    public JsonNode waitForEnd(String id, Duration deadline) throws Exception {
+    public JsonNode waitForEnd(String id, Duration deadline) {
         return waitFor(id, j -> j.path("status").asText().matches("done|failed|cancelled"), deadline);
     }
 
@@ -110,15 +112,44 @@ public final class JobClient {
     }
 
     /** Waits for a file to exist; returns it. */
-    public static Path waitForFile(Path file, Duration deadline) throws InterruptedException {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < end) {
-            if (Files.exists(file)) {
-                return file;
-            }
-            Thread.sleep(50);
+    public static Path waitForFile(Path file, Duration deadline) {
+        await(file + " appears").atMost(deadline).pollInterval(Duration.ofMillis(50)).until(() -> Files.exists(file));
+        return file;
+    }
+
+    /** The kept copy of {@code name} in {@code folder} (inbox/.done/, inbox/.failed/: stamp-name), waited for. */
+    public static Path waitForKept(Path folder, String name, Duration deadline) {
+        return await(name + " kept in " + folder).atMost(deadline).pollInterval(Duration.ofMillis(50))
+                .until(() -> kept(folder, name), Optional::isPresent).get();
+    }
+
+    private static Optional<Path> kept(Path folder, String name) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return Optional.empty();
         }
-        throw new AssertionError(file + " did not appear within " + deadline);
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(p -> p.getFileName().toString().endsWith("-" + name)).findFirst();
+        }
+    }
+
+    /** Waits until the API answers (the orchestrator may still be starting, or not listening yet). */
+    public void waitUntilUp(Duration deadline) {
+        await("the orchestrator's API answers").atMost(deadline).pollInterval(Duration.ofMillis(20))
+                .ignoreExceptionsInstanceOf(IOException.class)
+                .until(() -> get("/api/jobs?limit=1").statusCode() == 200);
+    }
+
+    /**
+     * Waits until {@code condition} holds or {@code deadline} passes, and says which: for waits followed by
+     * assertions that name what was missing better than a timeout would.
+     */
+    public static boolean eventually(Duration deadline, Duration poll, Callable<Boolean> condition) {
+        try {
+            await().atMost(deadline).pollInterval(poll).until(condition);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
+        }
     }
 
     /** A job's folder: among the live jobs, or in the archive where finished jobs go. */
@@ -127,7 +158,7 @@ public final class JobClient {
         if (Files.isDirectory(live)) {
             return live;
         }
-        try (java.util.stream.Stream<Path> days = Files.list(shared.resolve("archive"))) {
+        try (Stream<Path> days = Files.list(shared.resolve("archive"))) {
             return days.map(d -> d.resolve(id)).filter(Files::isDirectory).findFirst().orElse(live);
         }
     }
@@ -155,7 +186,7 @@ public final class JobClient {
             if (!Files.isDirectory(top)) {
                 continue;
             }
-            try (java.util.stream.Stream<Path> records = Files.find(top, 3, (p, a) -> p.getFileName().toString()
+            try (Stream<Path> records = Files.find(top, 3, (p, a) -> p.getFileName().toString()
                     .equals("job.json") && !p.getParent().getFileName().toString().startsWith("."))) {
                 for (Path record : records.toList()) {
                     try {

@@ -101,17 +101,9 @@ public final class HistoryBenchmark {
     }
 
     /** Milliseconds from {@code start} until the API answers. */
-    private static long upAfter(JobClient client, long start) throws Exception {
-        while (true) {
-            try {
-                if (client.get("/api/jobs?limit=1").statusCode() == 200) {
-                    return (System.nanoTime() - start) / 1_000_000;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(20);
-        }
+    private static long upAfter(JobClient client, long start) {
+        client.waitUntilUp(Duration.ofMinutes(2));
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     private static long once(JobClient client) throws Exception {

@@ -13,6 +13,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +48,7 @@ class BoundedStreamTest {
             @Override
             public int read() throws IOException {
                 try {
-                    Thread.sleep(1000 / bytesPerSecond);
+                    Thread.sleep(1000 / bytesPerSecond); // a slow service's rate, not a wait
                 } catch (InterruptedException e) {
                     throw new IOException(e);
                 }
@@ -123,16 +125,9 @@ class BoundedStreamTest {
     void aCancelledJobStopsItsTransferWithinAboutASecond() throws Exception {
         AtomicBoolean cancelled = new AtomicBoolean();
         BoundedStream in = new BoundedStream(trickle(10), limits(1 << 20, 60_000, 0, 60_000), cancelled::get, () -> { });
-        Thread canceller = new Thread(() -> {
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException ignored) {
-                return;
-            }
-            cancelled.set(true);
-        });
         long started = System.nanoTime();
-        canceller.start();
+        // the operator's DELETE, 300 ms into the transfer
+        CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(() -> cancelled.set(true));
         TransferLimitException e = assertThrows(TransferLimitException.class, in::readAllBytes);
         long ms = (System.nanoTime() - started) / 1_000_000;
         System.out.printf("bounded stream: cancelled at 300 ms, stopped after %d ms%n", ms);

@@ -1,5 +1,6 @@
 package dev.talkreel.emulator.comfyui;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -365,15 +366,9 @@ class ComfyUiEmulatorTest {
     }
 
     private JsonNode awaitHistory(String id) throws Exception {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (System.nanoTime() < end) {
-            JsonNode h = getJson("/history/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
-            if (h.has(id)) {
-                return h.get(id);
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no history for " + id + " within " + DEADLINE);
+        return await("history for " + id).atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
+                .until(() -> getJson("/history/" + URLEncoder.encode(id, StandardCharsets.UTF_8)), h -> h.has(id))
+                .get(id);
     }
 
     private interface Check {
@@ -381,13 +376,7 @@ class ComfyUiEmulatorTest {
     }
 
     private static void awaitTrue(Check check) throws Exception {
-        long end = System.nanoTime() + DEADLINE.toNanos();
-        while (!check.ok()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("condition not met within " + DEADLINE);
-            }
-            Thread.sleep(20);
-        }
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(20)).until(check::ok);
     }
 
     private JsonNode postOk(JsonNode body) throws Exception {

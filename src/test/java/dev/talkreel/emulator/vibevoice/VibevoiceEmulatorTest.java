@@ -1,5 +1,6 @@
 package dev.talkreel.emulator.vibevoice;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -195,11 +196,8 @@ class VibevoiceEmulatorTest {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(
                         Json.bytes(Map.of("text", "hello there", "voice_audio_base64", base64Voice())))).build(),
                 HttpResponse.BodyHandlers.ofString());
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (GPU.busy() == 0) {
-            assertTrue(System.nanoTime() < deadline, "the GPU never became busy");
-            Thread.sleep(10);
-        }
+        await("the GPU becomes busy").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> GPU.busy() > 0);
         assertEquals(200, pending.get().statusCode());
         assertTrue(System.nanoTime() - start >= Duration.ofMillis(800).toNanos());
         assertEquals(0, GPU.busy());

@@ -1,5 +1,6 @@
 package dev.talkreel.emulator.yttools;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -232,15 +233,9 @@ class YttoolsEmulatorTest {
 
     /** Polls the task's status until it leaves "processing", within a deadline. */
     private JsonNode awaitEnd(String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            JsonNode s = status(id);
-            if (!s.get("status").asText().equals("processing")) {
-                return s;
-            }
-            assertTrue(System.nanoTime() < deadline, "task " + id + " still processing: " + s);
-            Thread.sleep(50);
-        }
+        return await("task " + id + " leaves processing").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50)).until(() -> status(id),
+                        s -> !s.get("status").asText().equals("processing"));
     }
 
     private JsonNode status(String id) throws Exception {

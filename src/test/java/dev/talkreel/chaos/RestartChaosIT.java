@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * end done, and the emulators' journals must show that no step ran again once it had finished: a restart carries
  * every job on from the shared volume, resuming polled tasks by their stored ids.
  */
-class RestartChaosTest {
+class RestartChaosIT {
     private static final int JOBS = 10;
     private static final int KILLS = 12;
     private static final Duration DEADLINE = Duration.ofMinutes(6);
@@ -67,7 +67,8 @@ class RestartChaosTest {
                     kills++;
                     orchestrator.start();
                 } else {
-                    Thread.sleep(200);
+                    JobClient.eventually(Duration.ofNanos(Math.max(1, end - System.nanoTime())), Duration.ofMillis(200),
+                            () -> finishedJobs() >= JOBS);
                 }
             }
             orchestrator.kill();
@@ -144,18 +145,8 @@ class RestartChaosTest {
         return allJobs().stream().filter(j -> j.path("status").asText().matches("done|failed|cancelled")).count();
     }
 
-    static void waitUntilUp(JobClient client) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < end) {
-            try {
-                if (client.get("/api/jobs?limit=1").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notUpYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("the orchestrator did not come up");
+    static void waitUntilUp(JobClient client) {
+        client.waitUntilUp(Duration.ofSeconds(60));
     }
 
     /** The orchestrator in a JVM of its own, which this test kills with SIGKILL and starts again. */

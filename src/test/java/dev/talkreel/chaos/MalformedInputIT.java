@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * over-long scripts, unknown fields), about half dropped into the inbox and half POSTed to /api/jobs. Each one must
  * be refused with a reason; no file is lost or altered; no job is created; no service is called; talkreel stays up.
  */
-class MalformedInputTest {
+class MalformedInputIT {
     private static final long SEED = 20_240_611L;
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
     private static final String SCRIPT = "Hello from a malformed input test.";
@@ -180,8 +180,8 @@ class MalformedInputTest {
         Path inbox = stack.shared().resolve("inbox");
         Path failed = inbox.resolve(".failed");
         Map<Input, Path> kept = new LinkedHashMap<>();
-        long end = System.nanoTime() + INBOX_DEADLINE.toNanos();
-        while (true) {
+        // until every file is kept with its error file, or the deadline: the checks below then name what is missing
+        JobClient.eventually(INBOX_DEADLINE, Duration.ofMillis(100), () -> {
             Map<String, List<Path>> byName = keptByOriginalName(failed);
             kept.clear();
             for (Input in : files) {
@@ -190,11 +190,8 @@ class MalformedInputTest {
                     kept.put(in, found.get(0));
                 }
             }
-            if ((kept.size() == files.size() && regularFiles(inbox).isEmpty()) || System.nanoTime() > end) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+            return kept.size() == files.size() && regularFiles(inbox).isEmpty();
+        });
         Map<String, List<Path>> byName = keptByOriginalName(failed);
         for (Input in : files) {
             List<Path> found = byName.getOrDefault(in.fileName(), List.of());
@@ -736,7 +733,7 @@ class MalformedInputTest {
             per.computeIfAbsent(in.c().category(), k -> new int[2])[in.door() == Door.INBOX ? 0 : 1]++;
         }
         long files = inputs.stream().filter(i -> i.door() == Door.INBOX).count();
-        return "MalformedInputTest: " + inputs.size() + " malformed inputs (seed " + SEED + "), inbox " + files
+        return "MalformedInputIT: " + inputs.size() + " malformed inputs (seed " + SEED + "), inbox " + files
                 + ", http " + (inputs.size() - files) + "; by category (inbox/http): " + per.entrySet().stream()
                 .map(e -> e.getKey() + " " + (e.getValue()[0] + e.getValue()[1]) + " (" + e.getValue()[0] + "/"
                         + e.getValue()[1] + ")").collect(Collectors.joining(", ")) + "; http statuses " + statuses

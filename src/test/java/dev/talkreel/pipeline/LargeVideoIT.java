@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Artifacts travel as paths, never as bodies: the orchestrator runs in its own JVM with a 256 MB heap while the
  * InfiniteTalk emulator hands it a 300 MB video.
  */
-class LargeVideoTest {
+class LargeVideoIT {
     private static final long EXTRA_BYTES = 300L * 1024 * 1024;
 
     @TempDir

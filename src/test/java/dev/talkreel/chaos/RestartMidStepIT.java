@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 in the middle of a step, then start again: what the killed run had begun must not be doubled (a
  * synchronous render still running on the GPU) nor forgotten (the time the step has already spent).
  */
-class RestartMidStepTest {
+class RestartMidStepIT {
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
 
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
@@ -32,7 +32,7 @@ class RestartMidStepTest {
             // long enough that the restarted orchestrator is up well before the orphaned render ends
             emulators.infinitetalk.behaviour().latency("generate", Duration.ofSeconds(12));
             int port = LocalStack.freePort();
-            RestartChaosTest.Orchestrator orchestrator = new RestartChaosTest.Orchestrator(root,
+            RestartChaosIT.Orchestrator orchestrator = new RestartChaosIT.Orchestrator(root,
                     LocalStack.orchestratorSettings(root, emulators, port));
             JobClient client = new JobClient("http://127.0.0.1:" + port, root.resolve("shared"));
             orchestrator.start();
@@ -43,7 +43,7 @@ class RestartMidStepTest {
 
                 orchestrator.kill();
                 orchestrator.start();
-                RestartChaosTest.waitUntilUp(client);
+                RestartChaosIT.waitUntilUp(client);
 
                 JsonNode done = client.waitForEnd(id, Duration.ofMinutes(2));
                 assertEquals("done", done.path("status").asText(), done.toString());
@@ -68,7 +68,7 @@ class RestartMidStepTest {
             int port = LocalStack.freePort();
             Map<String, String> settings = LocalStack.orchestratorSettings(root, emulators, port);
             settings.put("talkreel.yttools.deadline-ms", "8000");
-            RestartChaosTest.Orchestrator orchestrator = new RestartChaosTest.Orchestrator(root, settings);
+            RestartChaosIT.Orchestrator orchestrator = new RestartChaosIT.Orchestrator(root, settings);
             JobClient client = new JobClient("http://127.0.0.1:" + port, root.resolve("shared"));
             orchestrator.start();
             try {
@@ -78,7 +78,7 @@ class RestartMidStepTest {
                 orchestrator.kill();
                 Thread.sleep(10_000); // the chaos schedule: down for longer than the step's whole deadline
                 orchestrator.start();
-                RestartChaosTest.waitUntilUp(client);
+                RestartChaosIT.waitUntilUp(client);
                 Instant up = Instant.now();
 
                 JsonNode failed = client.waitForEnd(id, Duration.ofSeconds(60));

@@ -1,5 +1,6 @@
 package dev.talkreel.chaos;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * no Exception, so no step handler takes it: the GPU slot template catches it, the job fails with a message, the
  * slot comes back and the next job finishes.
  */
-class GpuSlotErrorTest {
+class GpuSlotErrorIT {
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
 
     @RegisterExtension
@@ -49,11 +50,8 @@ class GpuSlotErrorTest {
         assertEquals("OutOfMemoryError", error.path("error_class").asText(), failed.toString());
         assertTrue(error.path("message").asText().contains("Java heap space"), error.toString());
         GpuGate gate = talkreel.stack().camel().getRegistry().lookupByNameAndType("gpuGate", GpuGate.class);
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (gate.freeSlots() != gate.capacity() && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
-        assertEquals(gate.capacity(), gate.freeSlots(), "the GPU slot came back");
+        await("the GPU slot comes back").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> gate.freeSlots() == gate.capacity());
         System.out.println("OutOfMemoryError in the voice step: job failed with '" + error.path("message").asText()
                 + "', GPU slot free");
 

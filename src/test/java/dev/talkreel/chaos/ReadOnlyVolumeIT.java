@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the volume takes writes again the failure is recorded, the GPU is free for other jobs, and a retry finishes the job.
  * The volume is a real tmpfs mount turned read-only with {@code mount -o remount,ro}: this test needs root, as CI has.
  */
-class ReadOnlyVolumeTest {
+class ReadOnlyVolumeIT {
     private static final Duration READ_ONLY_FOR = Duration.ofSeconds(60);
     private static final Duration DEADLINE = Duration.ofSeconds(120);
 
@@ -50,7 +50,7 @@ class ReadOnlyVolumeTest {
             while (System.nanoTime() < until) {
                 // the API keeps answering from the volume it can still read
                 answered += client.get("/api/jobs/" + id).statusCode() == 200 ? 1 : 0;
-                Thread.sleep(1000);
+                Thread.sleep(1000); // the schedule: one API request a second while the volume is read-only
             }
             mount("-o", "remount,rw", shared.toString());
 
@@ -79,17 +79,15 @@ class ReadOnlyVolumeTest {
 
     /** Runs mount; a remount may meet a file still open for writing (EBUSY), so it is tried again for a while. */
     private static void mount(String... args) throws IOException, InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        String out = "";
-        while (System.nanoTime() < end) {
+        String[] out = {""};
+        boolean mounted = JobClient.eventually(Duration.ofSeconds(20), Duration.ofMillis(100), () -> {
             Process p = new ProcessBuilder(concat("mount", args)).redirectErrorStream(true).start();
-            out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() == 0) {
-                return;
-            }
-            Thread.sleep(100);
+            out[0] = new String(p.getInputStream().readAllBytes());
+            return p.waitFor() == 0;
+        });
+        if (!mounted) {
+            throw new AssertionError("mount " + String.join(" ", args) + " failed: " + out[0]);
         }
-        throw new AssertionError("mount " + String.join(" ", args) + " failed: " + out);
     }
 
     private static void unmount(Path dir) throws IOException, InterruptedException {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code talkreel serve} in its own JVM takes its settings from environment variables and -D flags. */
-class ServeCommandTest {
+class ServeCommandIT {
     @TempDir
     Path root;
 
@@ -29,20 +29,17 @@ class ServeCommandTest {
         Process serve = pb.start();
         try {
             JobClient client = new JobClient("http://127.0.0.1:" + port, shared);
-            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            int status = 0;
-            // refused until the server listens; 404/405 while the REST routes are still being added one by one
-            while (status != 200 && System.nanoTime() < end) {
+            int[] status = {0};
+            JobClient.eventually(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
                 try {
-                    status = client.get("/api/jobs").statusCode();
+                    status[0] = client.get("/api/jobs").statusCode();
                 } catch (IOException notUpYet) {
-                    status = 0;
+                    // not listening yet
                 }
-                if (status != 200) {
-                    Thread.sleep(200);
-                }
-            }
-            assertEquals(200, status, "API on the port from TALKREEL_HTTP_PORT\n" + Files.readString(root.resolve("serve.log")));
+                // 404/405 while the REST routes are still being added one by one
+                return status[0] == 200;
+            });
+            assertEquals(200, status[0], "API on the port from TALKREEL_HTTP_PORT\n" + Files.readString(root.resolve("serve.log")));
             assertTrue(Files.isDirectory(shared.resolve("inbox/.failed")), "shared volume from -Dtalkreel.shared.dir");
         } finally {
             serve.destroy();

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class InfiniteTalkEmulatorTest {
+class InfiniteTalkEmulatorIT {
     @TempDir
     Path tempDir;
     private Path shared;

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every fault mode of every emulator ends in a retry that succeeds or in a failed job with a clear record, and the
  * orchestrator stays up. Timeouts are short here so that a hanging service costs seconds, not minutes.
  */
-class FaultModesTest {
+class FaultModesIT {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final List<String> SUMMARY = new ArrayList<>();
 

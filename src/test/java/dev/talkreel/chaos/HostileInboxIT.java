@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * to landed in the log. Now only regular files are read; the rest go to inbox/.failed/ unread, each with an error
  * file; the folders are made again when deleted; and 100 files dropped at once are taken in parallel.
  */
-class HostileInboxTest {
+class HostileInboxIT {
     private static final String SECRET = "TOPSECRETWORD-41b7";
 
     @RegisterExtension
@@ -96,14 +96,14 @@ class HostileInboxTest {
         }
         long t0 = System.nanoTime();
         client().drop("valid.json", JobClient.job("https://www.youtube.com/watch?v=ao8f3qyMoLM", "Hello after the FIFO."));
-        Path done = waitForKept(inbox.resolve(".done"), "valid.json", Duration.ofSeconds(15));
+        Path done = JobClient.waitForKept(inbox.resolve(".done"), "valid.json", Duration.ofSeconds(15));
         long validMs = (System.nanoTime() - t0) / 1_000_000;
 
         Path failed = inbox.resolve(".failed");
         Map<String, String> kinds = Map.of("pipe.json", "a FIFO (named pipe)", "link.json", "a symbolic link",
                 "folder.json", "a directory", "device.json", "a character device");
         for (String name : hostile) {
-            Path kept = waitForKept(failed, name, Duration.ofSeconds(15));
+            Path kept = JobClient.waitForKept(failed, name, Duration.ofSeconds(15));
             Path errorFile = kept.resolveSibling(kept.getFileName() + ".error.json");
             assertTrue(Files.isRegularFile(errorFile), "no error file for " + name);
             JsonNode error = JobClient.JSON.readTree(errorFile.toFile());
@@ -111,9 +111,9 @@ class HostileInboxTest {
             assertTrue(error.path("errors").path(0).path("message").asText().startsWith("is " + kinds.get(name)),
                     error.toString());
         }
-        assertTrue(Files.isSymbolicLink(waitForKept(failed, "link.json", Duration.ZERO)), "the link itself was moved");
+        assertTrue(Files.isSymbolicLink(JobClient.waitForKept(failed, "link.json", Duration.ofSeconds(1))), "the link itself was moved");
         assertTrue(Files.readString(secret).startsWith(SECRET), "the linked file is untouched");
-        assertFalse(Files.exists(waitForKept(failed, "folder.json", Duration.ZERO).resolve(".done")),
+        assertFalse(Files.exists(JobClient.waitForKept(failed, "folder.json", Duration.ofSeconds(1)).resolve(".done")),
                 "nothing taken from inside the directory");
         assertTrue(Files.readString(done).contains("Hello after the FIFO."));
         for (String name : hostile) {
@@ -139,8 +139,8 @@ class HostileInboxTest {
         deleteTree(inbox.resolve(".failed"));
         client().drop("again.json", JobClient.job("https://youtu.be/ao8f3qyMoLM", "Folders made again."));
         client().drop("broken.json", "{\"" + SECRET + "\": oops not json");
-        waitForKept(inbox.resolve(".done"), "again.json", Duration.ofSeconds(15));
-        Path kept = waitForKept(inbox.resolve(".failed"), "broken.json", Duration.ofSeconds(15));
+        JobClient.waitForKept(inbox.resolve(".done"), "again.json", Duration.ofSeconds(15));
+        Path kept = JobClient.waitForKept(inbox.resolve(".failed"), "broken.json", Duration.ofSeconds(15));
         JobClient.waitForFile(kept.resolveSibling(kept.getFileName() + ".error.json"), Duration.ofSeconds(5));
         assertFalse(LOG.toString().contains(SECRET), "file content in the log:\n" + LOG);
     }
@@ -157,19 +157,13 @@ class HostileInboxTest {
         for (int i = 0; i < 100; i++) {
             Files.move(staging.resolve("many-" + i + ".json"), inbox.resolve("many-" + i + ".json"));
         }
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        long taken = 0;
-        while (System.nanoTime() < end) {
-            taken = countKept(inbox.resolve(".done"), "many-");
-            if (taken == 100) {
-                break;
-            }
-            Thread.sleep(50);
-        }
+        long[] taken = {0};
+        JobClient.eventually(Duration.ofSeconds(60), Duration.ofMillis(50),
+                () -> (taken[0] = countKept(inbox.resolve(".done"), "many-")) == 100);
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("inbox: 100 files dropped at once, %d taken in %.1f s (talkreel.inbox.parallel threads)%n",
-                taken, seconds);
-        assertEquals(100, taken, "files taken");
+                taken[0], seconds);
+        assertEquals(100, taken[0], "files taken");
         assertEquals(0, countKept(inbox.resolve(".failed"), "many-"), "none refused");
         JsonNode list = JobClient.JSON.readTree(client().get("/api/jobs?limit=200").body());
         long jobs = 0;
@@ -182,26 +176,6 @@ class HostileInboxTest {
 
     private static JobClient client() {
         return talkreel.client();
-    }
-
-    /** The kept copy of {@code name} in {@code folder} (names there are stamp-name), waited for. */
-    private static Path waitForKept(Path folder, String name, Duration deadline) throws Exception {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (true) {
-            Optional<Path> found = Optional.empty();
-            if (Files.isDirectory(folder)) {
-                try (Stream<Path> files = Files.list(folder)) {
-                    found = files.filter(p -> p.getFileName().toString().endsWith("-" + name)).findFirst();
-                }
-            }
-            if (found.isPresent()) {
-                return found.get();
-            }
-            if (System.nanoTime() > end) {
-                throw new AssertionError(name + " did not reach " + folder + " within " + deadline);
-            }
-            Thread.sleep(50);
-        }
     }
 
     private static long countKept(Path folder, String prefix) throws IOException {

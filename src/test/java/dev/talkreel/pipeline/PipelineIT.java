@@ -1,5 +1,6 @@
 package dev.talkreel.pipeline;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The pipeline end to end, through the real camel-main app with every YAML route and the four emulators over
  * loopback HTTP: real files on a real shared volume, real media checked with ffprobe.
  */
-class PipelineTest {
+class PipelineIT {
     private static final Duration JOB_DEADLINE = Duration.ofSeconds(60);
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
 
@@ -36,7 +37,8 @@ class PipelineTest {
     void aJobFileInTheInboxEndsInTheOutboxAsAnEightSecondVideo() throws Exception {
         talkreel.client().drop("hello.json", JobClient.job(URL, "Hello from the inbox, in a voice cut from YouTube."));
 
-        Path inboxDone = waitForOne(talkreel.stack().shared().resolve("inbox/.done"), "hello.json");
+        Path inboxDone = JobClient.waitForKept(talkreel.stack().shared().resolve("inbox/.done"), "hello.json",
+                Duration.ofSeconds(20));
         String jobId = jobIdFor("inbox:hello.json");
         Path result = JobClient.waitForFile(talkreel.stack().shared().resolve("outbox/" + jobId + ".json"), JOB_DEADLINE);
 
@@ -180,8 +182,9 @@ class PipelineTest {
         talkreel.client().drop("vimeo.json", JobClient.job("https://vimeo.com/123456", "Not from YouTube."));
         talkreel.client().drop("broken.json", "{\"youtube_url\": ");
 
-        Path vimeo = waitForOne(talkreel.stack().shared().resolve("inbox/.failed"), "vimeo.json");
-        Path broken = waitForOne(talkreel.stack().shared().resolve("inbox/.failed"), "broken.json");
+        Path failed = talkreel.stack().shared().resolve("inbox/.failed");
+        Path vimeo = JobClient.waitForKept(failed, "vimeo.json", Duration.ofSeconds(20));
+        Path broken = JobClient.waitForKept(failed, "broken.json", Duration.ofSeconds(20));
         JsonNode why = JobClient.JSON.readTree(vimeo.resolveSibling(vimeo.getFileName() + ".error.json").toFile());
         assertEquals("youtube_url", why.path("errors").get(0).path("field").asText());
         assertTrue(why.path("errors").get(0).path("message").asText().contains("YouTube video URL"));
@@ -220,34 +223,16 @@ class PipelineTest {
 
     /** The id of the job created from a source (inbox:name or http), waiting for it to appear. */
     private String jobIdFor(String source) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < end) {
-            JsonNode jobs = JobClient.JSON.readTree(talkreel.client().get("/api/jobs?limit=200").body()).path("jobs");
-            for (JsonNode row : jobs) {
-                JsonNode job = talkreel.client().job(row.path("job_id").asText());
-                if (source.equals(job.path("source").asText())) {
-                    return job.path("job_id").asText();
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no job from " + source);
-    }
-
-    /** Waits for a file whose name ends with {@code suffix} in {@code dir} (kept files get a time stamp prefix). */
-    static Path waitForOne(Path dir, String suffix) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < end) {
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> files = Files.list(dir)) {
-                    List<Path> found = files.filter(p -> p.getFileName().toString().endsWith("-" + suffix)).toList();
-                    if (!found.isEmpty()) {
-                        return found.get(0);
+        return await("a job from " + source).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    JsonNode jobs = JobClient.JSON.readTree(talkreel.client().get("/api/jobs?limit=200").body());
+                    for (JsonNode row : jobs.path("jobs")) {
+                        JsonNode job = talkreel.client().job(row.path("job_id").asText());
+                        if (source.equals(job.path("source").asText())) {
+                            return job.path("job_id").asText();
+                        }
                     }
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no *-" + suffix + " in " + dir);
+                    return null;
+                }, id -> id != null);
     }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +51,7 @@ import org.junit.jupiter.api.Test;
  * polled, so 200 portraits at the stock 5 s would need 17 minutes of GPU time on their own.
  * {@code -Dload.jobs=N} runs a smaller batch (an even number; half HTTP, half inbox).
  */
-class LoadTest {
+class LoadIT {
     private static final int JOBS = Integer.getInteger("load.jobs", 200);
     private static final Duration DEADLINE = Duration.ofMinutes(30);
     /** ComfyUI's poll interval in this test (stock: 5000 ms), see the class comment. */
@@ -116,17 +117,17 @@ class LoadTest {
             try (Stream<Path> s = Files.list(stack.shared().resolve("outbox"))) {
                 outboxVideos = s.filter(p -> p.toString().endsWith(".mp4")).count();
             }
-            System.out.printf("LoadTest: %d jobs (%d HTTP + %d inbox, all sent within %d ms): %s in %.1f s wall time%n",
+            System.out.printf("LoadIT: %d jobs (%d HTTP + %d inbox, all sent within %d ms): %s in %.1f s wall time%n",
                     JOBS, JOBS / 2, JOBS / 2, submittedMs, statuses, wallMs / 1000.0);
-            System.out.printf("LoadTest: RSS %d MB before, peak %d MB sampled, VmHWM %d MB; heap used %d MB before, "
+            System.out.printf("LoadIT: RSS %d MB before, peak %d MB sampled, VmHWM %d MB; heap used %d MB before, "
                     + "peak %d MB sampled, %d MB after GC%n", rssBefore >> 10, sampler.maxRss.get() >> 10,
                     Sampler.procStatus("VmHWM") >> 10, heapBefore >> 20, sampler.maxHeap.get() >> 20, heapAfter >> 20);
-            System.out.printf("LoadTest: most yttools tasks open at the service %d (limit %d, %d workers); most jobs "
+            System.out.printf("LoadIT: most yttools tasks open at the service %d (limit %d, %d workers); most jobs "
                     + "in one step %s (limit %d); GPU max concurrent %d over %d runs; renders made %d, reused %d%n",
                     emulators.yttools.maxOpenTasks(), maxInFlight, YttoolsEmulator.WORKERS, sampler.maxBusy,
                     maxParallel, emulators.gpu.maxConcurrent(), emulators.gpu.runs(), RenderCache.renders(),
                     RenderCache.hits());
-            System.out.printf("LoadTest: calls %s%n", callCounts(emulators));
+            System.out.printf("LoadIT: calls %s%n", callCounts(emulators));
 
             assertEquals(JOBS, jobs.size(), "exactly one job record per submitted job");
             assertEquals(Map.of("done", JOBS), statuses, "every job done, none failed");
@@ -155,26 +156,26 @@ class LoadTest {
 
     /** Waits until every job's record says it ended; returns how many ended how. Prints progress now and then. */
     private static Map<String, Integer> waitForAll(Path shared, long t0) throws Exception {
-        long end = t0 + DEADLINE.toNanos();
-        long nextReport = System.nanoTime();
-        Map<String, Integer> statuses = Map.of();
-        while (System.nanoTime() < end) {
-            statuses = new TreeMap<>();
-            for (JsonNode job : records(shared)) {
-                statuses.merge(job.path("status").asText(), 1, Integer::sum);
-            }
-            int ended = statuses.getOrDefault("done", 0) + statuses.getOrDefault("failed", 0)
-                    + statuses.getOrDefault("cancelled", 0);
-            if (ended >= JOBS) {
-                return statuses;
-            }
-            if (System.nanoTime() >= nextReport) {
-                System.out.printf("LoadTest: %3d s %s%n", (System.nanoTime() - t0) / 1_000_000_000L, statuses);
-                nextReport = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            }
-            Thread.sleep(1000);
+        long[] nextReport = {System.nanoTime()};
+        AtomicReference<Map<String, Integer>> statuses = new AtomicReference<>(Map.of());
+        boolean allEnded = JobClient.eventually(Duration.ofNanos(Math.max(1, t0 + DEADLINE.toNanos() - System.nanoTime())),
+                Duration.ofSeconds(1), () -> {
+                    Map<String, Integer> now = new TreeMap<>();
+                    for (JsonNode job : records(shared)) {
+                        now.merge(job.path("status").asText(), 1, Integer::sum);
+                    }
+                    statuses.set(now);
+                    if (System.nanoTime() >= nextReport[0]) {
+                        System.out.printf("LoadIT: %3d s %s%n", (System.nanoTime() - t0) / 1_000_000_000L, now);
+                        nextReport[0] = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                    }
+                    return now.getOrDefault("done", 0) + now.getOrDefault("failed", 0)
+                            + now.getOrDefault("cancelled", 0) >= JOBS;
+                });
+        if (!allEnded) {
+            throw new AssertionError("not every job ended within " + DEADLINE + ": " + statuses.get());
         }
-        throw new AssertionError("not every job ended within " + DEADLINE + ": " + statuses);
+        return statuses.get();
     }
 
     /** Every job record on the volume, wherever it is kept (jobs/ or the archive), never the inbox's files. */
@@ -245,7 +246,7 @@ class LoadTest {
                         maxBusy.merge(step, slots.busy(step), Math::max);
                     }
                     try {
-                        Thread.sleep(200);
+                        Thread.sleep(200); // the sampling period of the resource monitor
                     } catch (InterruptedException e) {
                         return;
                     }

@@ -1,9 +1,11 @@
 package dev.talkreel;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.talkreel.demo.LocalStack;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code talkreel emulate} in its own JVM: the four emulators answer on the ports they are given, until stopped. */
-class EmulateCommandTest {
+class EmulateCommandIT {
     @TempDir
     Path root;
 
@@ -52,15 +54,9 @@ class EmulateCommandTest {
     }
 
     private static int waitForStatus(HttpClient http, URI uri, Duration deadline) throws Exception {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < end) {
-            try {
-                return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (java.io.IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError(uri + " did not answer within " + deadline);
+        return await(uri + " answers").atMost(deadline).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(IOException.class).until(() -> http.send(HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode(),
+                        status -> true);
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ever see live jobs, while the status and list APIs still find every job. (Its cost, measured with 10,000 jobs side by
  * side with an empty volume, is in bench/run.sh history.)
  */
-class LongHistoryTest {
+class LongHistoryIT {
     private static final int ARCHIVED = 600;
     private static final int LEGACY = 100;
 

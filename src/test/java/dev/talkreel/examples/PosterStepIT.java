@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ffmpeg arguments are wrong) fails the job at step poster, and after the fix and a restart, POST /retry makes the
  * job end done without running the earlier steps again.
  */
-class PosterStepTest {
+class PosterStepIT {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
     private static final String WITH_POSTER = "file:routes/*.camel.yaml,file:examples/routes/poster.camel.yaml";

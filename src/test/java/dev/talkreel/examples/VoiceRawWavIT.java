@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * service that answers with raw WAV bytes (the vibevoice emulator's POST /api/tts/wav). The rest of the pipeline is
  * unchanged; the result and the errors name the new service.
  */
-class VoiceRawWavTest {
+class VoiceRawWavIT {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * budget or step deadline while they wait: each job alone has a budget (30 polls of 100 ms, a 6 s deadline) shorter
  * than the time the last one waits for its turn and its task together.
  */
-class ConcurrencyLimitsTest {
+class ConcurrencyLimitsIT {
     private static final int JOBS = 6;
 
     @RegisterExtension
@@ -38,11 +39,11 @@ class ConcurrencyLimitsTest {
                     "Job " + i + " waits its turn politely.")));
         }
 
-        boolean sawQueuedWhileAnotherRan = false;
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        List<JsonNode> records = List.of();
-        while (System.nanoTime() < end) {
-            records = new ArrayList<>();
+        AtomicBoolean queuedWhileAnotherRan = new AtomicBoolean();
+        List<JsonNode> records = new ArrayList<>();
+        // every look at the jobs checks the limit, until all ended (or the deadline: the checks below say which not)
+        JobClient.eventually(Duration.ofSeconds(90), Duration.ofMillis(100), () -> {
+            records.clear();
             for (String id : ids) {
                 records.add(talkreel.client().job(id));
             }
@@ -51,12 +52,12 @@ class ConcurrencyLimitsTest {
             assertTrue(running <= 1, "at most one job in yttools at a time: " + records);
             boolean waiting = records.stream().anyMatch(j -> j.path("status").asText().matches("queued|running")
                     && j.path("steps").path("audio").path("state").asText().equals("pending"));
-            sawQueuedWhileAnotherRan |= waiting && running == 1;
-            if (records.stream().allMatch(j -> j.path("status").asText().matches("done|failed|cancelled"))) {
-                break;
+            if (waiting && running == 1) {
+                queuedWhileAnotherRan.set(true);
             }
-            Thread.sleep(100);
-        }
+            return records.stream().allMatch(j -> j.path("status").asText().matches("done|failed|cancelled"));
+        });
+        boolean sawQueuedWhileAnotherRan = queuedWhileAnotherRan.get();
         for (JsonNode job : records) {
             assertEquals("done", job.path("status").asText(), job.toString());
         }

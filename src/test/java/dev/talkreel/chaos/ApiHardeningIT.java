@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * in the query, which platform-http turns into headers too), with the scheme in any case; the idempotency key is
  * never echoed; the same key with another body is a 422 that names the conflict; a bad ?limit is a 400.
  */
-class ApiHardeningTest {
+class ApiHardeningIT {
     private static final String TOKEN = "s3cret-token-for-tests";
     private static final String KEY = "client-key-0c5e41-do-not-echo";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

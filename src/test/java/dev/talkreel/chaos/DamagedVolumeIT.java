@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * by hand, a job cancelled in between. Every job must still end done (or be retried to done), never a step whose
  * artifact is intact run again, and one bad job never blocks the start or the list API.
  */
-class DamagedVolumeTest {
+class DamagedVolumeIT {
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
 

@@ -1,5 +1,6 @@
 package dev.talkreel.chaos;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * message that names the limit, or refused, with the GPU slot free and the process up; a deleted outbox comes back.
  * The surefire JVM (orchestrator and emulators together) has -Xmx1g, so a 2 GB reply cannot fit in it.
  */
-class HostileRepliesTest {
+class HostileRepliesIT {
     private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
     private static final Duration JOB_DEADLINE = Duration.ofSeconds(90);
     private static final long VIEW_DEADLINE_MS = 5000;
@@ -209,26 +210,15 @@ class HostileRepliesTest {
 
     private static Instant waitForFreeGpu() throws InterruptedException {
         GpuGate gate = talkreel.stack().camel().getRegistry().lookupByNameAndType("gpuGate", GpuGate.class);
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < end) {
-            if (gate.freeSlots() == gate.capacity()) {
-                return Instant.now();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("the GPU slot did not come back within 30 s");
+        await("the GPU slot comes back").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> gate.freeSlots() == gate.capacity());
+        return Instant.now();
     }
 
     /** Waits for a condition (a call seen, a file gone); returns when it held. */
     private static Instant waitForCall(java.util.function.BooleanSupplier seen) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < end) {
-            if (seen.getAsBoolean()) {
-                return Instant.now();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("not so within 60 s");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(seen::getAsBoolean);
+        return Instant.now();
     }
 
     private static void deleteTree(Path dir) throws Exception {
@@ -253,7 +243,7 @@ class HostileRepliesTest {
                 while (running.get()) {
                     peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
                     try {
-                        Thread.sleep(20);
+                        Thread.sleep(20); // the sampling period of the heap watch
                     } catch (InterruptedException e) {
                         return;
                     }

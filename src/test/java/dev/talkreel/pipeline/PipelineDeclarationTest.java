@@ -37,6 +37,7 @@ class PipelineDeclarationTest {
         List<Resource> resources = new ArrayList<>();
         resources.add(ResourceHelper.resolveResource(camel, "file:routes/template-step.camel.yaml"));
         resources.add(ResourceHelper.resolveResource(camel, "file:routes/template-submit-then-poll.camel.yaml"));
+        resources.add(ResourceHelper.resolveResource(camel, "file:routes/template-service-call.camel.yaml"));
         for (String file : files) {
             resources.add(file.startsWith("- ") ? ResourceHelper.fromString("extra.camel.yaml", file)
                     : ResourceHelper.resolveResource(camel, "file:" + file));

@@ -24,6 +24,8 @@ import dev.talkreel.pipeline.RetryPolicy;
 import dev.talkreel.pipeline.StepMarkers;
 import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
+import dev.talkreel.pipeline.TaskSlots;
+import dev.talkreel.pipeline.Transfers;
 import dev.talkreel.service.comfyui.ComfyuiReplies;
 import dev.talkreel.service.comfyui.ComfyuiRequests;
 import dev.talkreel.service.infinitetalk.InfinitetalkReplies;
@@ -33,12 +35,10 @@ import dev.talkreel.service.vibevoice.VibevoiceRequests;
 import dev.talkreel.service.yttools.YttoolsReplies;
 import dev.talkreel.service.yttools.YttoolsRequests;
 import java.net.URI;
-import dev.talkreel.pipeline.Transfers;
-import dev.talkreel.pipeline.TaskSlots;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.camel.CamelConfiguration;
@@ -99,7 +99,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
         // inbox files are read on threads of their own, with a deadline (talkreel.inbox.read-timeout-ms)
         InboxFiles inboxFiles = new InboxFiles(jobs, camel.getExecutorServiceManager().newThreadPool(this,
                 "inbox-read", 1, c.integer("talkreel.inbox.parallel") * 2), c.integer("talkreel.inbox.read-timeout-ms"));
-        r.bind("inboxFilter", inboxFiles);
+        r.bind("inboxFiles", inboxFiles);
         r.bind("intake", new Intake(validator, jobs, inboxFiles));
         r.bind("jobApi", new JobApi(jobs));
         r.bind("apiGuard", new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token")));
@@ -109,14 +109,14 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.integer("talkreel.http.request-timeout-ms"), c.integer("talkreel.http.max-connections"))));
         camel.addService(apiVertx);
         r.bind("apiVertx", apiVertx.vertx());
-        r.bind("apiConnections", apiVertx.guard());
+        r.bind("connectionGuard", apiVertx.guard());
         r.bind("pipeline", pipeline);
         // a GPU step whose service says how much memory it needs (talkreel.<service>.vram-gb) waits, after a restart
         // that cut its call off, until the GPU has that much free
         Function<String, Long> settleBytes = step -> pipeline.find(step)
                 .filter(d -> d.gpu() && c.has("talkreel." + d.service() + ".vram-gb"))
                 .map(d -> (long) (c.decimal("talkreel." + d.service() + ".vram-gb") * (1L << 30))).orElse(null);
-        r.bind("steps", new StepTracker(jobs, pipeline, new GpuSettle(URI.create(c.get("talkreel.gpu.settle.stats-url")),
+        r.bind("stepTracker", new StepTracker(jobs, pipeline, new GpuSettle(URI.create(c.get("talkreel.gpu.settle.stats-url")),
                 settleBytes, c.integer("talkreel.gpu.settle.max-wait-ms"), c.integer("talkreel.gpu.settle.poll-ms"))));
         r.bind("supervisor", new Supervisor(jobs, Clock.systemUTC(), c.integer("talkreel.supervise.stale-after-ms"),
                 c.integer("talkreel.archive.after-ms")));
@@ -140,9 +140,9 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.under("talkreel.infinitetalk.")));
         r.bind("infinitetalkReplies", new InfinitetalkReplies(jobs, pipeline, infinitetalkPaths));
         r.bind("mediaTools", new MediaTools(volume));
-        r.bind("media", new MediaChecks(jobs, pipeline, c.decimal("talkreel.video.seconds")));
+        r.bind("mediaChecks", new MediaChecks(jobs, pipeline, c.decimal("talkreel.video.seconds")));
         r.bind("stepMarkers", new StepMarkers());
-        r.bind("results", new ResultAssembler(jobs, pipeline));
+        r.bind("resultAssembler", new ResultAssembler(jobs, pipeline));
     }
 
     private static TaskSlots.Limit taskLimit(Config c, String service) {

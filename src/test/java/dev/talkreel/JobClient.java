@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -167,11 +170,11 @@ public final class JobClient {
      * The records of every job on a volume, live and archived, read from disk. Files come and go while a walk runs
      * (temporary files renamed, folders archived): a walk that meets one is simply made again.
      */
-    public static java.util.List<JsonNode> allRecords(Path shared) throws IOException {
+    public static List<JsonNode> allRecords(Path shared) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return walkRecords(shared);
-            } catch (java.io.UncheckedIOException movedMeanwhile) {
+            } catch (UncheckedIOException movedMeanwhile) {
                 if (attempt == 20) {
                     throw movedMeanwhile.getCause();
                 }
@@ -179,8 +182,8 @@ public final class JobClient {
         }
     }
 
-    private static java.util.List<JsonNode> walkRecords(Path shared) throws IOException {
-        java.util.List<JsonNode> out = new java.util.ArrayList<>();
+    private static List<JsonNode> walkRecords(Path shared) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
         for (String folder : new String[] {"jobs", "archive"}) {
             Path top = shared.resolve(folder);
             if (!Files.isDirectory(top)) {

@@ -1,6 +1,7 @@
 package dev.talkreel.api;
 
 import java.net.InetAddress;
+import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -55,7 +56,7 @@ public final class ApiGuard {
         for (String q : new String[] {Exchange.HTTP_RAW_QUERY, Exchange.HTTP_QUERY}) {
             for (String param : exchange.getIn().getHeader(q, "", String.class).split("[&;]")) {
                 String name = param.contains("=") ? param.substring(0, param.indexOf('=')) : param;
-                if (java.net.URLDecoder.decode(name, StandardCharsets.UTF_8).trim().equalsIgnoreCase("authorization")) {
+                if (URLDecoder.decode(name, StandardCharsets.UTF_8).trim().equalsIgnoreCase("authorization")) {
                     return "";
                 }
             }

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -77,7 +78,7 @@ public final class Intake {
     /** POST /api/jobs: 202 and the job id at once (never held open for the job), or 400 with the field errors. */
     public void fromHttp(Exchange exchange) throws IOException {
         String contentType = exchange.getIn().getHeader(Exchange.CONTENT_TYPE, "", String.class);
-        if (!contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        if (!contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             JobApi.reply(exchange, 415, Map.of("error", "invalid job", "errors", List.of(new FieldError("Content-Type",
                     "must be application/json, got '" + contentType + "'"))));
             return;

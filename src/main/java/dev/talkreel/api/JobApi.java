@@ -1,12 +1,14 @@
 package dev.talkreel.api;
 
-import dev.talkreel.job.Status;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.talkreel.files.AtomicFiles;
+import dev.talkreel.files.SharedVolume;
 import dev.talkreel.job.FieldError;
 import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobStore;
+import dev.talkreel.job.Status;
+import dev.talkreel.pipeline.Props;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +45,7 @@ public final class JobApi {
             invalid(exchange, "limit", "must be a whole number from 1 to " + MAX_LIMIT + " (default " + DEFAULT_LIMIT + ")");
             return;
         }
-        if (before != null && !before.isBlank() && !before.matches(dev.talkreel.files.SharedVolume.JOB_ID)) {
+        if (before != null && !before.isBlank() && !before.matches(SharedVolume.JOB_ID)) {
             invalid(exchange, "before", "must be a job id, as the last job_id of the page before");
             return;
         }
@@ -105,8 +107,8 @@ public final class JobApi {
         JobRecord job = act(id, exchange, jobs::cancel, 200);
         var portrait = job == null ? null : job.step("portrait");
         if (portrait != null && portrait.taskId != null && portrait.state != Status.DONE) {
-            exchange.setProperty(dev.talkreel.pipeline.Props.JOB_ID, id);
-            exchange.setProperty(dev.talkreel.pipeline.Props.TASK_ID, portrait.taskId);
+            exchange.setProperty(Props.JOB_ID, id);
+            exchange.setProperty(Props.TASK_ID, portrait.taskId);
         }
     }
 

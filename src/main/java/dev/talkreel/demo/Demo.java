@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.main.Main;
 
 /**
@@ -28,7 +29,7 @@ import org.apache.camel.main.Main;
 public final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEADLINE = Duration.ofMinutes(10);
-    private static final java.util.Set<String> TERMINAL = java.util.Set.of("done", "failed", "cancelled");
+    private static final Set<String> TERMINAL = Set.of("done", "failed", "cancelled");
     private final Settings settings;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

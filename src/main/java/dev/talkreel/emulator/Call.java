@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /** One request to an emulated endpoint, as its handler sees it. */
 public final class Call {
@@ -37,7 +38,7 @@ public final class Call {
 
     public String contentType() {
         String ct = ctx.request().getHeader("Content-Type");
-        return ct == null ? "" : ct.toLowerCase(java.util.Locale.ROOT);
+        return ct == null ? "" : ct.toLowerCase(Locale.ROOT);
     }
 
     public byte[] body() {

@@ -1,5 +1,9 @@
 package dev.talkreel.emulator;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,20 +12,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Counts the calls an emulator received, per operation (e.g. "POST /api/download"), so tests can assert on them. */
 public final class CallLog {
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-    private final java.util.List<Work> journal = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private final List<Work> journal = Collections.synchronizedList(new ArrayList<>());
 
     /** One piece of work an emulator started, named by what it was for (a video id, a script, a job's client id). */
-    public record Work(String key, java.time.Instant started) {
+    public record Work(String key, Instant started) {
     }
 
     void journal(String key) {
-        journal.add(new Work(key, java.time.Instant.now()));
+        journal.add(new Work(key, Instant.now()));
     }
 
     /** Every piece of work started since the last reset, oldest first. */
-    public java.util.List<Work> journal() {
+    public List<Work> journal() {
         synchronized (journal) {
-            return java.util.List.copyOf(journal);
+            return List.copyOf(journal);
         }
     }
 

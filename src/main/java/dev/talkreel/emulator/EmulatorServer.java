@@ -3,6 +3,7 @@ package dev.talkreel.emulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -10,10 +11,15 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,7 +74,7 @@ public abstract class EmulatorServer implements AutoCloseable {
         router.route("/_emulator/*").handler(BodyHandler.create());
         router.get("/_emulator/calls").handler(ctx -> send(ctx, Reply.json(calls.snapshot())));
         router.get("/_emulator/gpu").handler(ctx -> {
-            Map<String, Object> meter = new java.util.LinkedHashMap<>();
+            Map<String, Object> meter = new LinkedHashMap<>();
             meter.put("busy", gpu.busy());
             meter.put("max_concurrent", gpu.maxConcurrent());
             meter.put("runs", gpu.runs());
@@ -200,11 +206,11 @@ public abstract class EmulatorServer implements AutoCloseable {
     private void sendHuge(RoutingContext ctx, String prefix, long size) {
         HttpServerResponse response = ctx.response();
         byte[] fill = new byte[64 * 1024];
-        java.util.Arrays.fill(fill, (byte) 'A');
-        byte[] start = prefix.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Arrays.fill(fill, (byte) 'A');
+        byte[] start = prefix.getBytes(StandardCharsets.UTF_8);
         response.setStatusCode(200).putHeader("Content-Type", "application/json")
                 .putHeader("Content-Length", String.valueOf(Math.max(size, start.length)));
-        response.write(io.vertx.core.buffer.Buffer.buffer(start));
+        response.write(Buffer.buffer(start));
         long[] left = {size - start.length};
         Runnable pump = new Runnable() {
             @Override
@@ -212,8 +218,8 @@ public abstract class EmulatorServer implements AutoCloseable {
                 while (left[0] > 0 && !response.writeQueueFull() && !response.closed() && !stopping) {
                     int n = (int) Math.min(fill.length, left[0]);
                     // at most one write queue of 64 KB chunks in flight: the body is made as the client reads it
-                    response.write(io.vertx.core.buffer.Buffer.buffer(n == fill.length ? fill
-                            : java.util.Arrays.copyOf(fill, n)));
+                    response.write(Buffer.buffer(n == fill.length ? fill
+                            : Arrays.copyOf(fill, n)));
                     left[0] -= n;
                 }
                 if (response.closed() || stopping) {
@@ -235,7 +241,7 @@ public abstract class EmulatorServer implements AutoCloseable {
         byte[] body;
         try {
             body = reply.file != null ? Files.readAllBytes(reply.file) : reply.body;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             send(ctx, errorReply(500, "cannot read " + reply.file + ": " + e));
             return;
         }
@@ -250,7 +256,7 @@ public abstract class EmulatorServer implements AutoCloseable {
         int[] sent = {0};
         Runnable next = () -> {
             int n = Math.min(chunk, body.length - sent[0]);
-            response.write(io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOfRange(body, sent[0], sent[0] + n)));
+            response.write(Buffer.buffer(Arrays.copyOfRange(body, sent[0], sent[0] + n)));
             sent[0] += n;
         };
         next.run();
@@ -281,14 +287,14 @@ public abstract class EmulatorServer implements AutoCloseable {
         if (reply.file != null) {
             response.sendFile(reply.file.toString());
         } else {
-            response.end(io.vertx.core.buffer.Buffer.buffer(reply.body));
+            response.end(Buffer.buffer(reply.body));
         }
     }
 
     private void configureFromHttp(RoutingContext ctx) {
         try {
             JsonNode json = Json.parse(ctx.body().buffer().getBytes());
-            Map<String, String> settings = new java.util.HashMap<>();
+            Map<String, String> settings = new HashMap<>();
             for (String group : new String[] {"latency", "fault"}) {
                 Iterator<Map.Entry<String, JsonNode>> it = json.path(group).fields();
                 it.forEachRemaining(e -> settings.put(group + "." + e.getKey(), e.getValue().asText()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** One Jackson mapper for the emulators. */
@@ -25,7 +26,7 @@ public final class Json {
         return MAPPER.createObjectNode();
     }
 
-    public static JsonNode parse(byte[] bytes) throws java.io.IOException {
+    public static JsonNode parse(byte[] bytes) throws IOException {
         return MAPPER.readTree(bytes);
     }
 }

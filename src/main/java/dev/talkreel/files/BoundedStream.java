@@ -3,6 +3,8 @@ package dev.talkreel.files;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -29,7 +31,7 @@ public final class BoundedStream extends FilterInputStream {
         return t;
     });
     /** Aborts run here, not on the watchdog: an abort that blocks must not hold up the watch over other transfers. */
-    private static final java.util.concurrent.ExecutorService ABORTS = Executors.newCachedThreadPool(r -> {
+    private static final ExecutorService ABORTS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "transfer-abort");
         t.setDaemon(true);
         return t;
@@ -220,7 +222,7 @@ public final class BoundedStream extends FilterInputStream {
             return (bytes >> 20) + " MB";
         }
         if (bytes >= 1L << 20) {
-            return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (double) (1L << 20));
+            return String.format(Locale.ROOT, "%.1f MB", bytes / (double) (1L << 20));
         }
         if (bytes >= 1L << 10) {
             return (bytes >> 10) + " KB";
@@ -229,6 +231,6 @@ public final class BoundedStream extends FilterInputStream {
     }
 
     private static String seconds(long ms) {
-        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 }

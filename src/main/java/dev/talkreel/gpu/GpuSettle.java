@@ -2,6 +2,7 @@ package dev.talkreel.gpu;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,7 +72,7 @@ public final class GpuSettle {
                     HttpResponse.BodyHandlers.ofString());
             JsonNode device = JSON.readTree(r.body()).path("devices").path(0);
             return r.statusCode() == 200 && device.has("vram_free") ? device.path("vram_free").asLong() : null;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,5 +1,6 @@
 package dev.talkreel.job;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -34,7 +35,7 @@ public class JobRecord {
         return steps.computeIfAbsent(name, k -> new StepRecord());
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean isTerminal() {
         return status == Status.DONE || status == Status.FAILED || status == Status.CANCELLED;
     }

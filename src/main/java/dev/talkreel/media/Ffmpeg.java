@@ -1,5 +1,6 @@
 package dev.talkreel.media;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.Loader;
 
 /**
  * The ffmpeg and ffprobe programs that ship inside the org.bytedeco:ffmpeg Maven artifact (the -gpl build, which has
@@ -38,8 +40,8 @@ public final class Ffmpeg {
         if (System.getProperty("org.bytedeco.javacpp.platform.extension") == null) {
             System.setProperty("org.bytedeco.javacpp.platform.extension", "-gpl");
         }
-        ffprobe = Path.of(org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.ffprobe.class));
-        ffmpeg = Path.of(org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.ffmpeg.class));
+        ffprobe = Path.of(Loader.load(org.bytedeco.ffmpeg.ffprobe.class));
+        ffmpeg = Path.of(Loader.load(org.bytedeco.ffmpeg.ffmpeg.class));
     }
 
     /** Runs ffmpeg with {@code args} (quiet, overwriting), failing with its own error text. */
@@ -71,7 +73,7 @@ public final class Ffmpeg {
         Path out = Files.createTempFile("ffmpeg", ".out");
         try {
             Process p = new ProcessBuilder(command).directory(dir == null ? null : dir.toFile()).redirectError(err.toFile()).redirectOutput(out.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
             boolean done;
             try {

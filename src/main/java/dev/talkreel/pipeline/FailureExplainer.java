@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.talkreel.files.PathOutsideVolumeException;
+import dev.talkreel.files.TransferLimitException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.hc.core5.http.NoHttpResponseException;
 
@@ -45,7 +48,7 @@ public final class FailureExplainer {
             message = service + " closed the connection without answering";
         } else if (cause instanceof JsonProcessingException json) {
             message = service + " sent a reply that is not the JSON expected: " + json.getOriginalMessage();
-        } else if (cause instanceof dev.talkreel.files.TransferLimitException) {
+        } else if (cause instanceof TransferLimitException) {
             message = cause.getMessage();
         } else if (cause instanceof PathOutsideVolumeException) {
             message = service + " returned a path talkreel may not use: " + cause.getMessage();
@@ -62,8 +65,8 @@ public final class FailureExplainer {
     static Throwable meaningful(Throwable error) {
         Throwable t = error;
         while (t.getCause() != null && t.getCause() != t
-                && (t instanceof org.apache.camel.CamelExecutionException
-                || t instanceof org.apache.camel.RuntimeCamelException
+                && (t instanceof CamelExecutionException
+                || t instanceof RuntimeCamelException
                 || t.getClass().getName().startsWith("org.apache.camel.") && !(t instanceof HttpOperationFailedException))) {
             t = t.getCause();
         }

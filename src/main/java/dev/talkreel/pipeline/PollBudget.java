@@ -1,7 +1,8 @@
 package dev.talkreel.pipeline;
 
-import java.util.Map;
+import dev.talkreel.job.JobStore;
 import dev.talkreel.service.PollResult;
+import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
@@ -20,13 +21,13 @@ public final class PollBudget {
     private static final String SUBMITS = "submits";
     private final Pipeline pipeline;
     private final PerService<Limits> limits;
-    private final dev.talkreel.job.JobStore jobs;
+    private final JobStore jobs;
 
     /** The limits of one polled step. */
     public record Limits(int maxPolls, long deadlineMs) {
     }
 
-    public PollBudget(Pipeline pipeline, PerService<Limits> limits, dev.talkreel.job.JobStore jobs) {
+    public PollBudget(Pipeline pipeline, PerService<Limits> limits, JobStore jobs) {
         this.pipeline = pipeline;
         this.limits = limits;
         this.jobs = jobs;

@@ -1,8 +1,9 @@
 package dev.talkreel.pipeline;
 
-import dev.talkreel.job.Status;
 import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobStore;
+import dev.talkreel.job.Status;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,19 +53,19 @@ public final class Supervisor {
                     if (troubled.remove(id)) {
                         LOG.info("job {}: looked after again", id);
                     }
-                } catch (RuntimeException | java.io.IOException e) {
+                } catch (RuntimeException | IOException e) {
                     if (troubled.add(id)) {
                         LOG.warn("job {}: cannot look after it ({}); trying again every round, quietly", id, e.getMessage());
                     }
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             LOG.warn("cannot list the live jobs: {}", e.getMessage());
         }
         return nudged;
     }
 
-    private boolean look(String id) throws java.io.IOException {
+    private boolean look(String id) throws IOException {
         if (jobs.hasPendingFailure(id) || jobs.live().anyFor(id)) {
             return false;
         }

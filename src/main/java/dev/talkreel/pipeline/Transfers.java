@@ -5,6 +5,8 @@ import dev.talkreel.job.JobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -69,12 +71,12 @@ public final class Transfers {
         failOnError(exchange, null);
         StepDefinition step = step(exchange);
         exchange.getIn().setBody(bound(exchange, step, true));
-        java.nio.file.Path part = jobs.volume().jobDir(StepTracker.jobId(exchange)).resolve("." + step.artifact() + ".part");
+        Path part = jobs.volume().jobDir(StepTracker.jobId(exchange)).resolve("." + step.artifact() + ".part");
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
                 try {
-                    java.nio.file.Files.deleteIfExists(part);
+                    Files.deleteIfExists(part);
                 } catch (IOException | RuntimeException ignored) {
                     // a later try overwrites it anyway
                 }

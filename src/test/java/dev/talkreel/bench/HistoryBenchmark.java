@@ -1,6 +1,7 @@
 package dev.talkreel.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.management.OperatingSystemMXBean;
 import dev.talkreel.JobClient;
 import dev.talkreel.demo.LocalStack;
 import java.lang.management.ManagementFactory;
@@ -26,8 +27,8 @@ public final class HistoryBenchmark {
     // not a multiple of the API's keep-alive limit (talkreel.http.header-timeout-ms, 10 s): a request sent just as the
     // server closes an idle connection would meet a closed socket
     private static final Duration IDLE = Duration.ofSeconds(12);
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final OperatingSystemMXBean OS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     record Figures(String name, long startMs, double idleCpuPercent, long jobMs, double listMs) {
     }

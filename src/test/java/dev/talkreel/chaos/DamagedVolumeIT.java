@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -164,7 +165,7 @@ class DamagedVolumeIT {
     private static void truncate(Path file, double keep) {
         try {
             byte[] bytes = Files.readAllBytes(file);
-            Files.write(file, java.util.Arrays.copyOf(bytes, (int) (bytes.length * keep)));
+            Files.write(file, Arrays.copyOf(bytes, (int) (bytes.length * keep)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

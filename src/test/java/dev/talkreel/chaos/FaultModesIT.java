@@ -10,6 +10,7 @@ import dev.talkreel.demo.LocalStack;
 import dev.talkreel.emulator.EmulatorServer;
 import dev.talkreel.emulator.Emulators;
 import dev.talkreel.emulator.Fault;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,7 +103,7 @@ class FaultModesIT {
             String step = end.path("current_step").asText();
             assertEquals("failed", end.path("steps").path(step).path("state").asText());
         } else {
-            assertTrue(java.nio.file.Files.isRegularFile(talkreel.shared().resolve(end.path("result").path("video").asText())));
+            assertTrue(Files.isRegularFile(talkreel.shared().resolve(end.path("result").path("video").asText())));
         }
         for (Route route : talkreel.stack().camel().getRoutes()) {
             assertTrue(talkreel.stack().camel().getRouteController().getRouteStatus(route.getRouteId()).isStarted(),

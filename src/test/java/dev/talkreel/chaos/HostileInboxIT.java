@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -117,7 +118,7 @@ class HostileInboxIT {
                 "nothing taken from inside the directory");
         assertTrue(Files.readString(done).contains("Hello after the FIFO."));
         for (String name : hostile) {
-            assertFalse(Files.exists(inbox.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS), name + " left");
+            assertFalse(Files.exists(inbox.resolve(name), LinkOption.NOFOLLOW_LINKS), name + " left");
         }
 
         // the linked file's content is nowhere: not in the log, not in an error file

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -216,7 +217,7 @@ class HostileRepliesIT {
     }
 
     /** Waits for a condition (a call seen, a file gone); returns when it held. */
-    private static Instant waitForCall(java.util.function.BooleanSupplier seen) throws InterruptedException {
+    private static Instant waitForCall(BooleanSupplier seen) throws InterruptedException {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(seen::getAsBoolean);
         return Instant.now();
     }

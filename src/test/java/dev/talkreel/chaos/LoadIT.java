@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -150,7 +152,7 @@ class LoadIT {
 
     private static void deleteTree(Path root) throws IOException {
         try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
@@ -227,7 +229,7 @@ class LoadIT {
     private static final class Sampler {
         final AtomicLong maxRss = new AtomicLong();
         final AtomicLong maxHeap = new AtomicLong();
-        final Map<String, Integer> maxBusy = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Integer> maxBusy = new ConcurrentHashMap<>();
         private volatile JobSlots slots;
         private volatile boolean running;
         private Thread thread;

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -63,7 +64,7 @@ class LongHistoryIT {
             assertEquals(id, all.get(0), "newest first");
             List<String> expected = new ArrayList<>(archived);
             expected.addAll(legacy);
-            expected.sort(java.util.Comparator.reverseOrder());
+            expected.sort(Comparator.reverseOrder());
             assertEquals(expected.subList(0, 149), all.subList(1, 150), "pages follow each other without gaps");
         }
     }

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -58,7 +59,7 @@ class MalformedInputIT {
     static Path root;
     static LocalStack stack;
     static JobClient client;
-    static final Set<String> tooLarge = new java.util.TreeSet<>();
+    static final Set<String> tooLarge = new TreeSet<>();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     enum Door { INBOX, HTTP, BOTH }

@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -50,8 +52,8 @@ class SlowlorisIT {
     static LocalStack stack;
 
     /** Each attacker's last report: opened, connected, live, shed, failed. */
-    static final java.util.concurrent.atomic.AtomicReferenceArray<long[]> REPORTS =
-            new java.util.concurrent.atomic.AtomicReferenceArray<>(new long[][] {new long[5], new long[5]});
+    static final AtomicReferenceArray<long[]> REPORTS =
+            new AtomicReferenceArray<>(new long[][] {new long[5], new long[5]});
 
     @BeforeAll
     static void start() throws Exception {
@@ -65,7 +67,7 @@ class SlowlorisIT {
 
     @Test
     void twentyThousandSlowConnectionsNeitherLockOutANormalRequestNorExhaustTheServer() throws Exception {
-        ConnectionGuard guard = stack.camel().getRegistry().lookupByNameAndType("apiConnections", ConnectionGuard.class);
+        ConnectionGuard guard = stack.camel().getRegistry().lookupByNameAndType("connectionGuard", ConnectionGuard.class);
         int port = Integer.parseInt(stack.api().substring(stack.api().lastIndexOf(':') + 1));
         int fdsBefore = openDescriptors();
         assertEquals(200, normalGet(port, 5_000).status);
@@ -140,7 +142,7 @@ class SlowlorisIT {
         } finally {
             for (Process attacker : attackers) {
                 attacker.getOutputStream().close();
-                if (!attacker.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (!attacker.waitFor(10, TimeUnit.SECONDS)) {
                     attacker.destroyForcibly().waitFor();
                 }
             }

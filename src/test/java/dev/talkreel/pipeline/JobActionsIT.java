@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -144,7 +145,7 @@ class JobActionsIT {
                 .filter(j -> videoId.equals(j.path("input").path("video_id").asText())).count();
     }
 
-    private static void waitUntil(java.util.function.BooleanSupplier condition) {
+    private static void waitUntil(BooleanSupplier condition) {
         await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
     }
 

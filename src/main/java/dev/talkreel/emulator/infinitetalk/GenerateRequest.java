@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.talkreel.emulator.Json;
 import dev.talkreel.emulator.Reply;
 import dev.talkreel.emulator.ReplyException;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Set;
@@ -27,7 +28,7 @@ record GenerateRequest(String audioPath, String imagePath, String prompt, String
         JsonNode json;
         try {
             json = Json.parse(body);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             ObjectNode error = error(errors, "json_invalid", "JSON decode error", Json.object(), 0);
             error.putObject("ctx").put("error", "Expecting value");
             throw invalid(errors);

@@ -2,6 +2,7 @@ package dev.talkreel.emulator.infinitetalk;
 
 import dev.talkreel.emulator.RenderCache;
 import dev.talkreel.media.Ffmpeg;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 
 /**
  * Makes the talking-head stand-in with ffmpeg: the reference image scaled to cover the bucket size and centre-cropped,
@@ -49,7 +51,7 @@ final class VideoRenderer {
 
     /** A digest of the picture's pixels. */
     private static String pixels(Path image) throws IOException {
-        java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(image.toFile());
+        BufferedImage picture = ImageIO.read(image.toFile());
         if (picture == null) {
             return RenderCache.digest(image);
         }

@@ -8,6 +8,7 @@ import dev.talkreel.emulator.Json;
 import dev.talkreel.emulator.Reply;
 import dev.talkreel.emulator.ReplyException;
 import java.math.BigDecimal;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -122,7 +123,7 @@ record DownloadRequest(String url, String videoId, double startTime, double endT
         if (v == null || v.isBoolean()) {
             return;
         }
-        String t = v.isTextual() || v.isIntegralNumber() ? v.asText().trim().toLowerCase(java.util.Locale.ROOT) : "";
+        String t = v.isTextual() || v.isIntegralNumber() ? v.asText().trim().toLowerCase(Locale.ROOT) : "";
         if (BOOLEAN_WORDS.contains(t)) {
             return;
         }

@@ -16,6 +16,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +36,8 @@ public final class YttoolsEmulator extends EmulatorServer {
     private final Path workDir;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     /** Tasks submitted and not yet completed or failed (queued or processing), now and at most. */
-    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger maxOpen = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger maxOpen = new AtomicInteger();
     /** How many tasks the service works on at once; the others wait in its queue. */
     public static final int WORKERS = 2;
     /** Makes the audio off the request thread, as the real service runs yt-dlp in the background, a few at a time. */
@@ -102,7 +104,7 @@ public final class YttoolsEmulator extends EmulatorServer {
             Files.move(part, task.file, StandardCopyOption.ATOMIC_MOVE);
             long rest = task.remainingNanos();
             if (rest > 0) {
-                java.util.concurrent.TimeUnit.NANOSECONDS.sleep(rest);
+                TimeUnit.NANOSECONDS.sleep(rest);
             }
             task.finished();
         } catch (InterruptedException e) {

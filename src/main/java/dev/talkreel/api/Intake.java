@@ -22,8 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Intake {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.intake");
-    /** Where the inbox route moves the file it just read (relative to the inbox). */
-    public static final String INBOX_TARGET = "inboxTarget";
 
     private final JobValidator validator;
     private final JobStore jobs;
@@ -39,8 +37,10 @@ public final class Intake {
      * A file read from the inbox: accept it as a job, or explain beside it why not. The file is read here, by its
      * path, with {@link InboxFiles#read} (no link followed, size cap, deadline); Camel never opens it. Nothing of
      * its content is logged: the reasons go to the error file beside it.
+     *
+     * @return where the inbox route moves the file (relative to the inbox): .done/&lt;name&gt; or .failed/&lt;name&gt;
      */
-    public void fromInboxFile(Exchange exchange) throws IOException, InterruptedException {
+    public String fromInboxFile(Exchange exchange) throws IOException, InterruptedException {
         String name = exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         long size = exchange.getIn().getHeader(Exchange.FILE_LENGTH, 0L, Long.class);
         String kept = files.keptName(name);
@@ -59,20 +59,19 @@ public final class Intake {
             }
         }
         if (!result.ok()) {
-            exchange.setProperty(INBOX_TARGET, ".failed/" + kept);
             files.writeRejection(name, kept, "invalid job", result.errors());
             // field names and messages can quote the file (a bad JSON token, an unknown field): they stay in the file
             LOG.warn("inbox file {} rejected ({} problem(s)): see inbox/.failed/{}.error.json", name,
                     result.errors().size(), kept);
-            return;
+            return ".failed/" + kept;
         }
         JobStore.Created created = jobs.create(result.job(), "inbox:" + name, "file:" + JobStore.sha256(body));
-        exchange.setProperty(INBOX_TARGET, ".done/" + kept);
         if (created.existing()) {
             LOG.info("inbox file {} is the same as job {}: no new job", name, created.job().jobId);
         } else {
             LOG.info("inbox file {} accepted as job {}", name, created.job().jobId);
         }
+        return ".done/" + kept;
     }
 
     /** POST /api/jobs: 202 and the job id at once (never held open for the job), or 400 with the field errors. */

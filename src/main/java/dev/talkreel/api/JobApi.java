@@ -8,7 +8,6 @@ import dev.talkreel.job.FieldError;
 import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.Status;
-import dev.talkreel.pipeline.Props;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,17 +98,19 @@ public final class JobApi {
         return tree;
     }
 
-    /**
-     * DELETE /api/jobs/{id}: cancels the job. A portrait ComfyUI is rendering for it is named in exchangeProperty
-     * taskId, so the route can have ComfyUI drop it.
-     */
+    /** DELETE /api/jobs/{id}: cancels the job (200; 404 for no such job, 409 when it is finished). */
     public void cancel(@Header("id") String id, Exchange exchange) throws IOException {
-        JobRecord job = act(id, exchange, jobs::cancel, 200);
-        var portrait = job == null ? null : job.step("portrait");
-        if (portrait != null && portrait.taskId != null && portrait.state != Status.DONE) {
-            exchange.setProperty(Props.JOB_ID, id);
-            exchange.setProperty(Props.TASK_ID, portrait.taskId);
+        act(id, exchange, jobs::cancel, 200);
+    }
+
+    /** The prompt ComfyUI may still be rendering for the job's portrait (its task id), or null. */
+    public String portraitInFlight(String id) {
+        if (id == null || !id.matches(SharedVolume.JOB_ID)) {
+            return null;
         }
+        return jobs.find(id).map(job -> job.steps.get("portrait"))
+                .filter(portrait -> portrait.taskId != null && portrait.state != Status.DONE)
+                .map(portrait -> portrait.taskId).orElse(null);
     }
 
     /** POST /api/jobs/{id}/retry: resumes a failed or cancelled job from the step where it stopped. */

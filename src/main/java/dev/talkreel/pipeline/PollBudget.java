@@ -33,9 +33,8 @@ public final class PollBudget {
         this.jobs = jobs;
     }
 
-    /** Resets the counters of a step's polling (its clock is the step's own, see StepTracker.started). */
+    /** Resets the count of submissions (its clock is the step's own, see StepTracker.started). */
     public void begin(Exchange exchange) {
-        exchange.setProperty(Props.POLLS, 0);
         exchange.setProperty(SUBMITS, 0);
     }
 
@@ -53,15 +52,18 @@ public final class PollBudget {
         }
     }
 
-    /** Counts a poll, and ends the wait when a limit is reached or the job was cancelled. */
-    public void tick(Exchange exchange) {
+    /**
+     * Counts a poll, and ends the wait when a limit is reached or the job was cancelled.
+     *
+     * @return the polls made so far, this one included (the route keeps it as exchangeProperty.polls)
+     */
+    public int tick(@ExchangeProperty(Props.POLLS) Integer before, Exchange exchange) {
         StepDefinition step = pipeline.stepOf(exchange);
         if (jobs.isCancelled(exchange.getProperty(Props.JOB_ID, String.class))) {
             throw new StepCancelledException("the job was cancelled while " + step.serviceName() + " worked");
         }
         Limits l = limits.get(step.configKey());
-        int polls = exchange.getProperty(Props.POLLS, 0, Integer.class) + 1;
-        exchange.setProperty(Props.POLLS, polls);
+        int polls = (before == null ? 0 : before) + 1;
         long elapsed = RetryPolicy.elapsedMs(exchange);
         if (polls > l.maxPolls()) {
             throw new StepTimeoutException(step.serviceName() + " had not finished after " + l.maxPolls()
@@ -73,5 +75,6 @@ public final class PollBudget {
                     + ".deadline-ms)");
         }
         StepTracker.details(exchange).put("polls", polls);
+        return polls;
     }
 }

@@ -20,7 +20,6 @@ public final class StepMarkers implements AggregationStrategy {
         Map<String, Object> all = oldExchange == null ? new LinkedHashMap<>() : oldExchange.getIn().getBody(Map.class);
         all.put(String.valueOf(marker.get("step")), marker);
         target.getIn().setBody(all);
-        target.setProperty(Props.JOB_ID, marker.get("job_id"));
         return target;
     }
 }

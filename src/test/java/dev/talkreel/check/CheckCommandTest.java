@@ -1,7 +1,6 @@
 package dev.talkreel.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -22,14 +20,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@code talkreel check} on a copy of the real routes/ and config/: the clean tree passes, and each typo of issue 8,
  * injected alone, is reported with its file and line. The typos are placed by pattern (the first line of the route
- * files that fits), not by today's line numbers, so the test follows the routes as they change.
+ * files that fits), not by today's line numbers, so the test follows the routes as they change. ServeRefusesIT starts
+ * {@code serve} on each of them.
  */
 class CheckCommandTest {
     @TempDir
     Path root;
 
     /** Where a typo went: the file and its 1-based line. */
-    private record Injected(Path file, int line) {
+    record Injected(Path file, int line) {
         String where() {
             return file.getFileName() + ":" + line + ": ";
         }
@@ -99,27 +98,6 @@ class CheckCommandTest {
         assertReported(new Injected(config, line), "has no input 'seed'");
     }
 
-    @Test
-    void serveRefusesToStartOnATypoAndSaysWhy() throws Exception {
-        copyTree();
-        Injected typo = inject(Typo.DIRECT_NOBODY_CONSUMES);
-        Path log = root.resolve("serve.log");
-        // run in the copied tree, whose config names routes/ and config/comfyui/ relative to the working directory
-        Process serve = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.talkreel.App", "serve"))
-                .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            assertTrue(serve.waitFor(90, TimeUnit.SECONDS), "serve stops by itself\n" + Files.readString(log));
-            String out = Files.readString(log);
-            assertNotEquals(0, serve.exitValue(), out);
-            assertTrue(out.contains(typo.where() + Typo.DIRECT_NOBODY_CONSUMES.message), out);
-            assertTrue(out.contains("talkreel serve: not started"), out);
-            assertTrue(!Files.exists(root.resolve("data/shared/jobs")), "nothing started: no shared volume made\n" + out);
-        } finally {
-            serve.destroyForcibly();
-        }
-    }
-
     private void assertReported(Injected typo, String message) {
         List<Problem> problems = check();
         String text = problems.stream().map(Problem::toString).reduce("", (a, b) -> a + b + "\n");
@@ -136,7 +114,7 @@ class CheckCommandTest {
     }
 
     /** Rewrites the first line of the route files (in name order) that fits the typo, and says where it was. */
-    private Injected inject(Typo typo) throws IOException {
+    Injected inject(Typo typo) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(root.resolve("routes"))) {
             files = s.filter(p -> p.toString().endsWith(".camel.yaml")).sorted().toList();
@@ -155,7 +133,7 @@ class CheckCommandTest {
         throw new AssertionError("no route line fits " + typo + ": " + typo.line);
     }
 
-    private void copyTree() throws IOException {
+    void copyTree() throws IOException {
         for (String dir : new String[] {"routes", "config"}) {
             Path from = Path.of(dir);
             try (Stream<Path> s = Files.walk(from)) {

@@ -251,7 +251,8 @@ public final class JobStore {
             StepRecord s = get(jobId).step(step);
             s.state = Status.DONE;
             s.ended = now();
-            s.elapsedMs = s.started == null ? null : Duration.between(Instant.parse(s.started), time.instant()).toMillis();
+            s.elapsedMs = s.started == null ? null
+                    : Duration.between(Instant.parse(s.started), time.instant()).toMillis();
             s.artifact = artifact;
             s.error = null;
             s.owner = null;

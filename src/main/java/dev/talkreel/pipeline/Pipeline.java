@@ -1,6 +1,6 @@
 package dev.talkreel.pipeline;
 
-import dev.talkreel.job.JobStore;
+import dev.talkreel.job.JobMarkers;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -71,13 +71,13 @@ public final class Pipeline {
         Path marker = Path.of(markerPath);
         String name = marker.getFileName().toString();
         StepDefinition def = declared().get(step);
-        if (def == null || marker.getParent() == null || !name.endsWith(JobStore.MARKER_SUFFIX)
-                || !def.after().contains(name.substring(0, name.length() - JobStore.MARKER_SUFFIX.length()))) {
+        if (def == null || marker.getParent() == null || !name.endsWith(JobMarkers.SUFFIX)
+                || !def.after().contains(name.substring(0, name.length() - JobMarkers.SUFFIX.length()))) {
             return false;
         }
         Path dir = jobs.resolve(marker.getParent());
         return def.after().stream()
-                .allMatch(s -> Files.isRegularFile(dir.resolve(JobStore.markerName(s)), LinkOption.NOFOLLOW_LINKS));
+                .allMatch(s -> Files.isRegularFile(dir.resolve(JobMarkers.name(s)), LinkOption.NOFOLLOW_LINKS));
     }
 
     /** Whether a job's gathered markers (keyed by step) include every declared step: the job is complete. */

@@ -38,7 +38,7 @@ class JobStoreTest {
         assertEquals(Status.QUEUED, stored.status);
         assertEquals("Hello there.", stored.input.script);
         stored.steps.values().forEach(s -> assertEquals(Status.PENDING, s.state));
-        assertTrue(Files.isRegularFile(dir(job).resolve(JobStore.markerName("intake"))), "intake marker");
+        assertTrue(Files.isRegularFile(dir(job).resolve(JobMarkers.name("intake"))), "intake marker");
         assertEquals(job.jobId, store.unfinished().get(0).jobId);
     }
 
@@ -135,7 +135,7 @@ class JobStoreTest {
     @Test
     void anUnreadableRecordIsKeptAsideAndTheJobRebuiltFromItsMarkers() throws Exception {
         String id = jobWithItsAudioDone("Corrupt.");
-        Files.writeString(store.volume().jobDir(id).resolve(JobStore.RECORD), "{\"job_id\": \"" + id + "\", \"sta");
+        Files.writeString(store.volume().jobDir(id).resolve(JobRecords.RECORD), "{\"job_id\": \"" + id + "\", \"sta");
 
         JobRecord repaired = new JobStore(store.volume(), Clock.systemUTC(), () -> STEPS).get(id);
 

@@ -19,15 +19,11 @@ public final class PerService<T> {
         this.read = read;
     }
 
-    /** The settings of {@code service}, or null when it has none of this kind. */
+    /**
+     * The settings of {@code service}, or null when it has none of this kind. Made once, atomically: two jobs asking
+     * at the same moment get the same object (a task limit's semaphore must be one, or the limit is two).
+     */
     public T get(String service) {
-        T value = known.get(service);
-        if (value == null) {
-            value = read.apply(service);
-            if (value != null) {
-                known.put(service, value);
-            }
-        }
-        return value;
+        return known.computeIfAbsent(service, read);
     }
 }

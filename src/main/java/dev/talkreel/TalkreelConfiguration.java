@@ -26,6 +26,7 @@ import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
 import dev.talkreel.pipeline.TaskSlots;
 import dev.talkreel.pipeline.Transfers;
+import dev.talkreel.service.comfyui.ComfyWorkflow;
 import dev.talkreel.service.comfyui.ComfyuiReplies;
 import dev.talkreel.service.comfyui.ComfyuiRequests;
 import dev.talkreel.service.infinitetalk.InfinitetalkReplies;
@@ -89,10 +90,9 @@ public class TalkreelConfiguration implements CamelConfiguration {
                         ? c.ofService(s, "max-download-bytes") : c.ofService(s, "max-reply-bytes"),
                 c.ofService(s, "transfer-deadline-ms"), c.ofService(s, "min-bytes-per-second"),
                 c.ofService(s, "min-rate-grace-ms")));
-        Map<String, String> comfyNodes = new LinkedHashMap<>();
-        for (String node : new String[] {"prompt", "seed", "size", "output"}) {
-            comfyNodes.put(node, c.get("talkreel.comfyui.node." + node));
-        }
+        // the ComfyUI workflow is parsed and its bindings checked once, here: a wrong one refuses the start
+        ComfyWorkflow comfyWorkflow = ComfyWorkflow.load(Path.of(c.get(ComfyWorkflow.WORKFLOW).trim()),
+                key -> c.has(key) ? c.get(key) : null);
 
         Registry r = camel.getRegistry();
         r.bind("jobStore", jobs);
@@ -133,9 +133,9 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("vibevoiceRequests", new VibevoiceRequests(jobs, pipeline, c.under("talkreel.vibevoice.")));
         r.bind("vibevoiceReplies", new VibevoiceReplies(jobs));
         r.bind("comfyuiRequests", new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(
-                Path.of(c.get("talkreel.comfyui.workflow")), comfyNodes, c.integer("talkreel.comfyui.width"),
+                comfyWorkflow, c.integer("talkreel.comfyui.width"),
                 c.integer("talkreel.comfyui.height"), c.get("talkreel.comfyui.default-prompt"))));
-        r.bind("comfyuiReplies", new ComfyuiReplies(comfyNodes.get("output"), retries.get("comfyui").oomCooldownMs()));
+        r.bind("comfyuiReplies", new ComfyuiReplies(comfyWorkflow.outputNode(), retries.get("comfyui").oomCooldownMs()));
         r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, pipeline, infinitetalkPaths,
                 c.under("talkreel.infinitetalk.")));
         r.bind("infinitetalkReplies", new InfinitetalkReplies(jobs, pipeline, infinitetalkPaths));

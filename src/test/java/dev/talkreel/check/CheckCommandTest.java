@@ -89,13 +89,15 @@ class CheckCommandTest {
         List<String> lines = new ArrayList<>(Files.readAllLines(config));
         int line = 0;
         for (int i = 0; i < lines.size() && line == 0; i++) {
-            if (lines.get(i).startsWith("talkreel.comfyui.node.seed")) {
-                lines.set(i, "talkreel.comfyui.node.seed = 49");
+            if (lines.get(i).startsWith("talkreel.comfyui.bind.seed")) {
+                lines.set(i, "talkreel.comfyui.bind.seed = 49.seed");
                 line = i + 1;
             }
         }
         Files.write(config, lines);
-        assertReported(new Injected(config, line), "has no input 'seed'");
+        assertReported(new Injected(config, line), "talkreel.comfyui.bind.seed: node 49 (SaveImage) of "
+                + root.resolve("config/comfyui/wan-portrait-api.json") + " has no input 'seed'; its inputs are "
+                + "filename_prefix, images");
     }
 
     private void assertReported(Injected typo, String message) {

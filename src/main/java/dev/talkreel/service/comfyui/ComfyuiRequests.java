@@ -1,26 +1,18 @@
 package dev.talkreel.service.comfyui;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.talkreel.job.JobRequest;
 import dev.talkreel.job.JobStore;
-import dev.talkreel.pipeline.StepFailedException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** ComfyUI's requests (docs/SERVICES.md §1): the workflow from config, filled in for the job. */
+/** ComfyUI's requests (docs/SERVICES.md §1): the workflow parsed at start, filled in for the job. */
 public final class ComfyuiRequests {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private final JobStore jobs;
     private final Settings settings;
 
-    /** The workflow file, the ids of the nodes filled in (prompt, seed, size), the image size and default prompt. */
-    public record Settings(Path workflow, Map<String, String> nodes, int width, int height,
-                           String defaultPrompt) {
+    /** The parsed workflow with its bindings, the image size and the prompt used when the job names none. */
+    public record Settings(ComfyWorkflow workflow, int width, int height, String defaultPrompt) {
     }
 
     public ComfyuiRequests(JobStore jobs, Settings settings) {
@@ -28,19 +20,26 @@ public final class ComfyuiRequests {
         this.settings = settings;
     }
 
-    /** POST /prompt: the workflow template from config with the prompt, seed and size filled in. */
-    public Map<String, Object> prompt(String jobId) throws IOException {
+    /**
+     * POST /prompt: a copy of the workflow with the prompt, seed and size in their bound inputs, and the output saved
+     * as {@code talkreel/<job id>/portrait}.
+     */
+    public Map<String, Object> prompt(String jobId) {
         JobRequest in = jobs.get(jobId).input;
-        ObjectNode workflow = (ObjectNode) MAPPER.readTree(Files.readString(settings.workflow()));
-        Map<String, String> nodes = settings.nodes();
-        inputs(workflow, nodes.get("prompt")).put("text", in.portraitPrompt != null ? in.portraitPrompt
-                : settings.defaultPrompt());
-        inputs(workflow, nodes.get("seed")).put("seed", seed(jobId, in));
-        inputs(workflow, nodes.get("size")).put("width", settings.width()).put("height", settings.height());
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("prompt", in.portraitPrompt != null ? in.portraitPrompt : settings.defaultPrompt());
+        values.put("seed", seed(jobId, in));
+        values.put("width", settings.width());
+        values.put("height", settings.height());
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("prompt", workflow);
+        body.put("prompt", settings.workflow().fill(values, filenamePrefix(jobId)));
         body.put("client_id", "talkreel-" + jobId);
         return body;
+    }
+
+    /** The output's name: the job's own folder, so a cached graph still saves a new file for each job. */
+    static String filenamePrefix(String jobId) {
+        return "talkreel/" + jobId + "/portrait";
     }
 
     /** POST /queue: drop the prompt if it still waits. */
@@ -56,13 +55,5 @@ public final class ComfyuiRequests {
     /** The job's seed, or one derived from its id: a resubmitted prompt then renders the same picture. */
     private static long seed(String jobId, JobRequest in) {
         return in.seed != null ? in.seed : Integer.toUnsignedLong(jobId.hashCode());
-    }
-
-    private static ObjectNode inputs(ObjectNode workflow, String nodeId) {
-        if (!workflow.has(nodeId) || !workflow.get(nodeId).has("inputs")) {
-            throw new StepFailedException("the ComfyUI workflow has no node " + nodeId
-                    + " with inputs (check talkreel.comfyui.node.* against talkreel.comfyui.workflow)");
-        }
-        return (ObjectNode) workflow.get(nodeId).get("inputs");
     }
 }

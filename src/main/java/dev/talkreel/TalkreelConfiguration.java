@@ -57,6 +57,10 @@ public class TalkreelConfiguration implements CamelConfiguration {
     public void configure(CamelContext camel) throws Exception {
         Config c = new Config(camel);
         refuseRouteReload(c);
+        // the ComfyUI workflow is parsed and its bindings checked once, before anything is made: a wrong one (or a
+        // missing or broken file) refuses the start instead of failing every job at its portrait step
+        ComfyWorkflow comfyWorkflow = ComfyWorkflow.load(Path.of(c.get(ComfyWorkflow.WORKFLOW).trim()),
+                key -> c.has(key) ? c.get(key) : null);
         SharedVolume volume = new SharedVolume(Path.of(c.get("talkreel.shared.dir")));
         // the steps are declared in routes/ (template-step.camel.yaml), read once the routes are added
         Pipeline pipeline = new Pipeline(camel, volume.jobs());
@@ -90,10 +94,6 @@ public class TalkreelConfiguration implements CamelConfiguration {
                         ? c.ofService(s, "max-download-bytes") : c.ofService(s, "max-reply-bytes"),
                 c.ofService(s, "transfer-deadline-ms"), c.ofService(s, "min-bytes-per-second"),
                 c.ofService(s, "min-rate-grace-ms")));
-        // the ComfyUI workflow is parsed and its bindings checked once, here: a wrong one refuses the start
-        ComfyWorkflow comfyWorkflow = ComfyWorkflow.load(Path.of(c.get(ComfyWorkflow.WORKFLOW).trim()),
-                key -> c.has(key) ? c.get(key) : null);
-
         Registry r = camel.getRegistry();
         r.bind("jobStore", jobs);
         // inbox files are read on threads of their own, with a deadline (talkreel.inbox.read-timeout-ms)

@@ -98,7 +98,9 @@ class PipelineIT {
         // what each service said reaches the record: the reply beans' facts, noted by the routes
         JsonNode steps = done.path("steps");
         assertTrue(steps.path("portrait").path("details").has("queue_number"), steps.toString());
-        assertFalse(steps.path("portrait").path("details").path("comfyui_file").asText().isBlank(), steps.toString());
+        // the output node's filename_prefix carries the job id: ComfyUI saves into the job's own subfolder
+        assertEquals("talkreel/" + id + "/portrait_00001_.png",
+                steps.path("portrait").path("details").path("comfyui_file").asText(), steps.toString());
         assertEquals(24000, steps.path("voice").path("details").path("vibevoice_sample_rate").asInt(), steps.toString());
         assertTrue(steps.path("video").path("details").path("service_video_path").asText().startsWith("/output/"),
                 steps.toString());

@@ -130,12 +130,9 @@ class ComfyWorkflowTest {
 
     @Test
     void invalidJsonNamesTheFileAndWhere() throws IOException {
-        Path file = dir.resolve("broken.json");
-        Files.writeString(file, "{\n  \"3\": {\"class_type\": \"KSampler\",, }\n}\n");
-        String message = assertThrows(ComfyWorkflow.InvalidException.class,
-                () -> ComfyWorkflow.load(file, wanBindings()::get)).getMessage();
-        assertTrue(message.contains("talkreel.comfyui.workflow: the workflow " + file + " is not valid JSON (line 2"),
-                message);
+        String message = refusedFile("{\n  \"3\": {\"class_type\": \"KSampler\",, }\n}\n");
+        assertTrue(message.contains("talkreel.comfyui.workflow: the workflow " + dir.resolve("workflow.json")
+                + " is not valid JSON (line 2"), message);
     }
 
     @Test
@@ -149,11 +146,15 @@ class ComfyWorkflowTest {
 
     @Test
     void aUiFormatOrEmptyFileIsNotAnApiWorkflow() throws IOException {
-        Path file = dir.resolve("ui.json");
-        Files.writeString(file, "[]");
-        String message = assertThrows(ComfyWorkflow.InvalidException.class,
-                () -> ComfyWorkflow.load(file, wanBindings()::get)).getMessage();
+        String message = refusedFile("[]");
         assertTrue(message.contains("is not an API-format workflow"), message);
+    }
+
+    private String refusedFile(String content) throws IOException {
+        Path file = dir.resolve("workflow.json");
+        Files.writeString(file, content);
+        return assertThrows(ComfyWorkflow.InvalidException.class, () -> ComfyWorkflow.load(file, wanBindings()::get))
+                .getMessage();
     }
 
     private String refused(String field, String value) throws IOException {

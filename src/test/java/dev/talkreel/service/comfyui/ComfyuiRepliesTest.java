@@ -98,13 +98,19 @@ class ComfyuiRepliesTest {
         assertEquals("ComfyUI refused the workflow: Bad Request", replies.refusal("Bad Request"));
     }
 
+    /** A 200 from /prompt, as a real server sends it when one output node is invalid among valid ones. */
+    private static String acceptedWithNodeError(int number, String node, String type, String message, String details) {
+        return """
+            {"prompt_id": "%s", "number": %d, "node_errors": {"%s": {"errors": [{"type": "%s", "message": "%s",
+              "details": "%s", "extra_info": {"input_name": "images"}}], "dependent_outputs": ["%s"],
+              "class_type": "SaveImage"}}}
+            """.formatted(ID, number, node, type, message, details, node);
+    }
+
     @Test
     void nodeErrorsOnTheOutputNodeOfA200AreARefusalWithThePromptIdKept() {
-        String reply = "{\"prompt_id\": \"" + ID + "\", \"number\": 8, \"node_errors\": {\"49\": {\"errors\": [{\"type\": "
-                + "\"required_input_missing\", \"message\": \"Required input is missing\", \"details\": \"images\", "
-                + "\"extra_info\": {\"input_name\": \"images\"}}], \"dependent_outputs\": [\"49\"], "
-                + "\"class_type\": \"SaveImage\"}}}";
-        var submitted = replies.submitted(reply);
+        var submitted = replies.submitted(acceptedWithNodeError(8, "49", "required_input_missing",
+                "Required input is missing", "images"));
         assertEquals(ID, submitted.taskId(), "the prompt is ComfyUI's to render: its id is kept, to drop it");
         assertEquals("ComfyUI refused the workflow's output node 49: node 49 (SaveImage) input images said: Required "
                 + "input is missing: images", submitted.refusal());
@@ -113,11 +119,8 @@ class ComfyuiRepliesTest {
 
     @Test
     void nodeErrorsElsewhereOnA200AreAWarningAndThePortraitStillComes() {
-        String reply = "{\"prompt_id\": \"" + ID + "\", \"number\": 9, \"node_errors\": {\"60\": {\"errors\": [{\"type\": "
-                + "\"return_type_mismatch\", \"message\": \"Return type mismatch between linked nodes\", \"details\": "
-                + "\"images, received_type(CLIP) mismatch input_type(IMAGE)\", \"extra_info\": {\"input_name\": \"images\"}}], "
-                + "\"dependent_outputs\": [\"60\"], \"class_type\": \"SaveImage\"}}}";
-        var submitted = replies.submitted(reply);
+        var submitted = replies.submitted(acceptedWithNodeError(9, "60", "return_type_mismatch",
+                "Return type mismatch between linked nodes", "images, received_type(CLIP) mismatch input_type(IMAGE)"));
         assertEquals(ID, submitted.taskId());
         assertNull(submitted.refusal());
         assertEquals(9, submitted.facts().get("queue_number"));

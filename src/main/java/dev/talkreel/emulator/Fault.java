@@ -20,6 +20,21 @@ public enum Fault {
     TASK_FAILED,
     /** ComfyUI: the prompt runs and ends with execution_error. */
     EXECUTION_ERROR,
+    /**
+     * ComfyUI /prompt: validated as if its models folders were empty (the usual first failure on a fresh server):
+     * 400 prompt_outputs_failed_validation with empty details, the file names only in node_errors.
+     */
+    MISSING_MODEL,
+    /**
+     * ComfyUI /prompt: the workflow as if it had one more output node, an invalid one: 200 with that node in
+     * node_errors, and the valid outputs still render.
+     */
+    NODE_ERRORS,
+    /**
+     * ComfyUI /prompt: the workflow as if its SaveImage nodes were invalid and a valid PreviewImage existed: 200 with
+     * the SaveImage nodes in node_errors, and the preview still renders (for nobody, unless the client drops it).
+     */
+    OUTPUT_NODE_ERRORS,
     /** Out of GPU memory, in the service's words. */
     OOM,
     /**

@@ -39,6 +39,7 @@ public final class ComfyUiEmulator extends EmulatorServer {
 
     private final NodeCatalog catalog = new NodeCatalog();
     private final WorkflowValidator validator = new WorkflowValidator(catalog);
+    private final WorkflowValidator withoutModels = new WorkflowValidator(NodeCatalog.withoutModels());
     private final History history = new History();
     private final WebSocketHub hub = new WebSocketHub();
     private final PromptQueue queue = new PromptQueue(this::queueChanged);
@@ -150,9 +151,13 @@ public final class ComfyUiEmulator extends EmulatorServer {
         String promptId = body.hasNonNull("prompt_id")
                 ? (body.get("prompt_id").isTextual() ? body.get("prompt_id").asText() : body.get("prompt_id").toString())
                 : UUID.randomUUID().toString();
+        Fault fault = call.fault();
+        if (fault == Fault.NODE_ERRORS || fault == Fault.OUTPUT_NODE_ERRORS) {
+            prompt = BrokenOutputs.reshape((ObjectNode) prompt, fault == Fault.OUTPUT_NODE_ERRORS);
+        }
         WorkflowValidator.Result result;
         try {
-            result = validator.validate((ObjectNode) prompt);
+            result = (fault == Fault.MISSING_MODEL ? withoutModels : validator).validate((ObjectNode) prompt);
         } catch (IllegalArgumentException e) {
             return trouble();
         }

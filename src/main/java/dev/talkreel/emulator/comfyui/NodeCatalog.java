@@ -82,6 +82,15 @@ final class NodeCatalog {
         define("PreviewImage", List.of(), true, link("images", "IMAGE"));
     }
 
+    /** The same nodes on a server whose models folders are empty: every loader fails with value_not_in_list. */
+    static NodeCatalog withoutModels() {
+        NodeCatalog empty = new NodeCatalog();
+        for (String folder : List.of(DIFFUSION_MODELS, TEXT_ENCODERS, VAE, CHECKPOINTS)) {
+            empty.setModels(folder, List.of());
+        }
+        return empty;
+    }
+
     NodeClass get(String classType) {
         return classes.get(classType);
     }

@@ -1,14 +1,15 @@
 package dev.talkreel.service.comfyui;
 
 import dev.talkreel.files.PathOutsideVolumeException;
+import dev.talkreel.pipeline.FailureExplainer;
 import dev.talkreel.pipeline.RetryPolicy;
-import dev.talkreel.pipeline.StepFailedException;
 import dev.talkreel.service.ServiceReplyException;
 import dev.talkreel.service.JsonReply;
 import dev.talkreel.service.PollResult;
 import dev.talkreel.service.Submitted;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,16 +29,45 @@ public final class ComfyuiReplies {
         this.oomCooldownMs = oomCooldownMs;
     }
 
-    /** {"prompt_id", "number", "node_errors"} from POST /prompt; node errors fail the step at once. */
+    /**
+     * {"prompt_id", "number", "node_errors"} from a 200 to POST /prompt. ComfyUI answers 200 even when some output
+     * nodes are invalid, and renders the valid ones: the prompt is then talkreel's to drop. Errors on the output node
+     * make a refusal (stored first, then dropped and failed by the route); errors elsewhere are a warning in the
+     * step's record, and the portrait still comes.
+     */
     public Submitted submitted(String reply) {
         Map<?, ?> body = JsonReply.object(reply, SERVICE);
-        if (body.get("node_errors") instanceof Map<?, ?> errors && !errors.isEmpty()) {
-            throw new StepFailedException("ComfyUI refused nodes of the workflow: " + errors);
-        }
         if (!(body.get("prompt_id") instanceof String id) || id.isBlank()) {
             throw new ServiceReplyException("ComfyUI accepted the prompt but returned no prompt_id: " + body);
         }
-        return new Submitted(id, JsonReply.facts("queue_number", body.get("number")));
+        Map<String, Object> facts = new LinkedHashMap<>(JsonReply.facts("queue_number", body.get("number")));
+        List<String> errored = ComfyuiRefusals.nodeIds(body.get("node_errors"));
+        if (errored.isEmpty()) {
+            return new Submitted(id, facts);
+        }
+        String words = ComfyuiRefusals.nodeErrors(body.get("node_errors"));
+        if (errored.contains(outputNode)) {
+            return new Submitted(id, facts, "ComfyUI refused the workflow's output node " + outputNode + ": "
+                    + (words.isEmpty() ? "nodes " + errored : words));
+        }
+        facts.put("comfyui_warning", "ComfyUI refused nodes the portrait does not need, and renders the rest: "
+                + (words.isEmpty() ? "nodes " + errored : words));
+        return new Submitted(id, facts);
+    }
+
+    /**
+     * The words for a 400 from POST /prompt (a missing model, an invalid input, an unknown node class): the nodes,
+     * their class_type, the inputs and what ComfyUI said of them, from node_errors. Another try would meet the same
+     * answer: the route fails the step with these words, unretried.
+     */
+    public String refusal(String reply) {
+        Map<?, ?> body;
+        try {
+            body = JsonReply.object(reply, SERVICE);
+        } catch (ServiceReplyException notJson) {
+            return "ComfyUI refused the workflow: " + FailureExplainer.serviceWords(reply);
+        }
+        return ComfyuiRefusals.refusal(body.get("error"), body.get("node_errors"));
     }
 
     /**

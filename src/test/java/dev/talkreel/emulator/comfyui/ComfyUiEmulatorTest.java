@@ -348,6 +348,67 @@ class ComfyUiEmulatorTest {
         assertEquals(TROUBLE, expect(500, getString("/system_stats")).body());
     }
 
+    @Test
+    void missingModelFaultAnswers400WithEmptyDetailsAndTheFileNamesOnlyInNodeErrors() throws Exception {
+        comfy.behaviour().failNext("prompt", Fault.MISSING_MODEL, 1);
+        JsonNode reply = json(expect(400, post("/prompt", Json.object().set("prompt", workflow(1, "m")).toString())));
+        assertEquals("prompt_outputs_failed_validation", reply.at("/error/type").asText());
+        assertEquals("", reply.at("/error/details").asText());
+        assertEquals(List.of("37", "38", "39"), fieldNames(reply.get("node_errors")).stream().sorted().toList());
+        assertEquals("unet_name: 'wan2.2_t2v_low_noise_14B_fp8_scaled.safetensors' not in []",
+                reply.at("/node_errors/37/errors/0/details").asText());
+        assertEquals("UNETLoader", reply.at("/node_errors/37/class_type").asText());
+        assertEquals("value_not_in_list", reply.at("/node_errors/38/errors/0/type").asText());
+        assertEquals(0, gpu.runs(), "nothing was queued");
+        // a fault for one call: the next prompt finds its models again
+        postOk(Json.object().set("prompt", workflow(1, "m")));
+    }
+
+    @Test
+    void nodeErrorsOnA200WhileTheValidOutputsStillRun() throws Exception {
+        comfy.behaviour().failNext("prompt", Fault.NODE_ERRORS, 1);
+        JsonNode elsewhere = postOk(Json.object().set("prompt", workflow(1, "n")));
+        assertEquals(List.of(BrokenOutputs.EXTRA), fieldNames(elsewhere.get("node_errors")));
+        assertEquals("SaveImage", elsewhere.at("/node_errors/" + BrokenOutputs.EXTRA + "/class_type").asText());
+        assertEquals("return_type_mismatch",
+                elsewhere.at("/node_errors/" + BrokenOutputs.EXTRA + "/errors/0/type").asText());
+        JsonNode rendered = awaitHistory(elsewhere.get("prompt_id").asText());
+        assertEquals("success", rendered.at("/status/status_str").asText());
+        assertEquals("portrait_00001_.png", rendered.at("/outputs/49/images/0/filename").asText());
+
+        comfy.behaviour().failNext("prompt", Fault.OUTPUT_NODE_ERRORS, 1);
+        JsonNode onOutput = postOk(Json.object().set("prompt", workflow(2, "n")));
+        assertEquals(List.of("49"), fieldNames(onOutput.get("node_errors")));
+        assertEquals("required_input_missing", onOutput.at("/node_errors/49/errors/0/type").asText());
+        assertEquals("images", onOutput.at("/node_errors/49/errors/0/details").asText());
+        // the valid output (a preview) still renders, on the GPU, for nobody unless the client drops the prompt
+        JsonNode preview = awaitHistory(onOutput.get("prompt_id").asText());
+        assertTrue(preview.at("/outputs/49").isMissingNode(), "SaveImage 49 did not run");
+        assertEquals("temp", preview.at("/outputs/" + BrokenOutputs.EXTRA + "/images/0/type").asText());
+        assertEquals(2, gpu.runs());
+    }
+
+    @Test
+    void aCacheHitNamesTheFirstRunsFileEvenWhenItWasDeleted() throws Exception {
+        String first = postOk(Json.object().set("prompt", workflow(5, "c"))).get("prompt_id").asText();
+        String file = awaitHistory(first).at("/outputs/49/images/0/filename").asText();
+        Files.delete(outputDir.resolve("wan-portraits").resolve(file));
+
+        String again = postOk(Json.object().set("prompt", workflow(5, "c"))).get("prompt_id").asText();
+        JsonNode cached = awaitHistory(again);
+        assertEquals(file, cached.at("/outputs/49/images/0/filename").asText(), "the cache names the old file");
+        assertGuard(404, "/view?filename=" + file + "&subfolder=wan-portraits&type=output");
+
+        // another filename_prefix (a per-job output name): only the output node runs again, and writes a new file
+        ObjectNode renamed = workflow(5, "c");
+        ((ObjectNode) renamed.at("/49/inputs")).put("filename_prefix", "talkreel/job-2/portrait");
+        JsonNode fresh = awaitHistory(postOk(Json.object().set("prompt", renamed)).get("prompt_id").asText());
+        assertEquals("portrait_00001_.png", fresh.at("/outputs/49/images/0/filename").asText());
+        assertEquals("talkreel/job-2", fresh.at("/outputs/49/images/0/subfolder").asText());
+        assertTrue(Files.isRegularFile(outputDir.resolve("talkreel/job-2/portrait_00001_.png")));
+        assertEquals(9, fresh.at("/status/messages/1/1/nodes").size(), "everything upstream of the output was cached");
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     private ObjectNode workflow(long seed, String text) throws Exception {

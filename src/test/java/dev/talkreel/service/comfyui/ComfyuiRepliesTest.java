@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.talkreel.files.PathOutsideVolumeException;
-import dev.talkreel.pipeline.StepFailedException;
 import dev.talkreel.service.PollResult;
 import dev.talkreel.service.ServiceReplyException;
 import org.junit.jupiter.api.Test;
@@ -33,15 +32,101 @@ class ComfyuiRepliesTest {
         var submitted = replies.submitted("{\"prompt_id\": \"" + ID + "\", \"number\": 7, \"node_errors\": {}}");
         assertEquals(ID, submitted.taskId());
         assertEquals(7, submitted.facts().get("queue_number"));
+        assertNull(submitted.refusal());
+        assertNull(submitted.facts().get("comfyui_warning"));
+        // older servers sent node_errors as a list
+        assertNull(replies.submitted("{\"prompt_id\": \"" + ID + "\", \"number\": 1, \"node_errors\": []}").refusal());
+    }
+
+    /** Recorded from a real ComfyUI (v0.3.64) with the Wan workflow and no model files: details is empty. */
+    private static final String MISSING_MODEL = """
+        {"error": {"type": "prompt_outputs_failed_validation", "message": "Prompt outputs failed validation",
+                   "details": "", "extra_info": {}},
+         "node_errors": {"37": {"errors": [{"type": "value_not_in_list", "message": "Value not in list",
+              "details": "unet_name: 'wan2.2_t2v_low_noise_14B_fp8_scaled.safetensors' not in []",
+              "extra_info": {"input_name": "unet_name", "input_config": [[], {}],
+                             "received_value": "wan2.2_t2v_low_noise_14B_fp8_scaled.safetensors"}}],
+              "dependent_outputs": ["49"], "class_type": "UNETLoader"},
+           "38": {"errors": [{"type": "value_not_in_list", "message": "Value not in list",
+              "details": "clip_name: 'umt5_xxl_fp8_e4m3fn_scaled.safetensors' not in []",
+              "extra_info": {"input_name": "clip_name", "input_config": [[], {}],
+                             "received_value": "umt5_xxl_fp8_e4m3fn_scaled.safetensors"}}],
+              "dependent_outputs": ["49"], "class_type": "CLIPLoader"},
+           "3": {"errors": [], "dependent_outputs": ["49"], "class_type": "KSampler"}}}
+        """;
+
+    @Test
+    void aMissingModelIsNamedFromNodeErrorsNotFromTheEmptyDetails() {
+        String words = replies.refusal(MISSING_MODEL);
+        assertEquals("ComfyUI refused the workflow: node 37 (UNETLoader) input unet_name said: Value not in list: "
+                + "unet_name: 'wan2.2_t2v_low_noise_14B_fp8_scaled.safetensors' not in []; node 38 (CLIPLoader) input "
+                + "clip_name said: Value not in list: clip_name: 'umt5_xxl_fp8_e4m3fn_scaled.safetensors' not in []",
+                words);
+        assertFalse(words.contains("KSampler"), "a node failing only because of its inputs has no words of its own");
     }
 
     @Test
-    void nodeErrorsOnA200FailTheStepAtOnce() {
-        String reply = "{\"prompt_id\": \"" + ID + "\", \"number\": 8, \"node_errors\": {\"37\": {\"errors\": [{\"type\": "
-                + "\"value_not_in_list\", \"details\": \"unet_name: 'wan.safetensors' not in []\"}], \"class_type\": \"UNETLoader\"}}}";
-        StepFailedException e = assertThrows(StepFailedException.class, () -> replies.submitted(reply));
-        assertEquals(StepFailedException.class, e.getClass(), "not retried");
-        assertTrue(e.getMessage().contains("UNETLoader"), e.getMessage());
+    void anInvalidInputNamesTheNodeTheInputAndComfyUisWords() {
+        String reply = """
+            {"error": {"type": "prompt_outputs_failed_validation", "message": "Prompt outputs failed validation",
+                       "details": "", "extra_info": {}},
+             "node_errors": {"40": {"errors": [{"type": "value_smaller_than_min",
+                  "message": "Value 8 smaller than min of 16", "details": "width",
+                  "extra_info": {"input_name": "width", "input_config": ["INT", {"min": 16}], "received_value": 8}}],
+                  "dependent_outputs": ["49"], "class_type": "EmptyHunyuanLatentVideo"}}}
+            """;
+        assertEquals("ComfyUI refused the workflow: node 40 (EmptyHunyuanLatentVideo) input width said: Value 8 "
+                + "smaller than min of 16: width", replies.refusal(reply));
+    }
+
+    @Test
+    void anUnknownNodeClassIsNamedFromExtraInfoInNewAndOldShapes() {
+        String newest = """
+            {"error": {"type": "missing_node_type",
+                       "message": "Node 'WanMagicDecode' not found. The custom node may not be installed.",
+                       "details": "Node ID '#8'",
+                       "extra_info": {"node_id": "8", "class_type": "WanMagicDecode", "node_title": "WanMagicDecode"}},
+             "node_errors": {}}
+            """;
+        assertEquals("ComfyUI refused the workflow: node 8 (WanMagicDecode) Node 'WanMagicDecode' not found. The "
+                + "custom node may not be installed.", replies.refusal(newest));
+        String older = "{\"error\": {\"type\": \"invalid_prompt\", \"message\": \"Cannot execute because node "
+                + "WanMagicDecode does not exist.\", \"details\": \"Node ID '#8'\", \"extra_info\": {}}, \"node_errors\": {}}";
+        assertEquals("ComfyUI refused the workflow: Cannot execute because node WanMagicDecode does not exist. "
+                + "(Node ID '#8')", replies.refusal(older));
+        assertEquals("ComfyUI refused the workflow: no prompt", replies.refusal("{\"error\": \"no prompt\", \"node_errors\": []}"));
+        assertEquals("ComfyUI refused the workflow: Bad Request", replies.refusal("Bad Request"));
+    }
+
+    /** A 200 from /prompt, as a real server sends it when one output node is invalid among valid ones. */
+    private static String acceptedWithNodeError(int number, String node, String type, String message, String details) {
+        return """
+            {"prompt_id": "%s", "number": %d, "node_errors": {"%s": {"errors": [{"type": "%s", "message": "%s",
+              "details": "%s", "extra_info": {"input_name": "images"}}], "dependent_outputs": ["%s"],
+              "class_type": "SaveImage"}}}
+            """.formatted(ID, number, node, type, message, details, node);
+    }
+
+    @Test
+    void nodeErrorsOnTheOutputNodeOfA200AreARefusalWithThePromptIdKept() {
+        var submitted = replies.submitted(acceptedWithNodeError(8, "49", "required_input_missing",
+                "Required input is missing", "images"));
+        assertEquals(ID, submitted.taskId(), "the prompt is ComfyUI's to render: its id is kept, to drop it");
+        assertEquals("ComfyUI refused the workflow's output node 49: node 49 (SaveImage) input images said: Required "
+                + "input is missing: images", submitted.refusal());
+        assertNull(submitted.facts().get("comfyui_warning"));
+    }
+
+    @Test
+    void nodeErrorsElsewhereOnA200AreAWarningAndThePortraitStillComes() {
+        var submitted = replies.submitted(acceptedWithNodeError(9, "60", "return_type_mismatch",
+                "Return type mismatch between linked nodes", "images, received_type(CLIP) mismatch input_type(IMAGE)"));
+        assertEquals(ID, submitted.taskId());
+        assertNull(submitted.refusal());
+        assertEquals(9, submitted.facts().get("queue_number"));
+        assertEquals("ComfyUI refused nodes the portrait does not need, and renders the rest: node 60 (SaveImage) "
+                + "input images said: Return type mismatch between linked nodes: images, received_type(CLIP) mismatch "
+                + "input_type(IMAGE)", submitted.facts().get("comfyui_warning"));
     }
 
     @Test

@@ -110,7 +110,7 @@ public final class ComfyuiReplies {
         }
         if (status != null && Boolean.TRUE.equals(status.get("completed"))) {
             return PollResult.failed("ComfyUI finished the prompt but node " + outputNode + " saved no image "
-                    + "(check talkreel.comfyui.node.output)");
+                    + "(check talkreel.comfyui.bind.output)");
         }
         return PollResult.running(null, null);
     }

@@ -204,7 +204,7 @@ class ComfyuiRepliesTest {
     void aCompletedPromptWithoutImageOnTheOutputNodeNamesTheSetting() {
         String reply = "{\"" + ID + "\": {\"outputs\": {\"9\": {\"images\": []}}, \"status\": {\"status_str\": \"success\","
                 + " \"completed\": true, \"messages\": []}}}";
-        assertTrue(replies.history(reply, ID, 2, false, null).detail().contains("talkreel.comfyui.node.output"));
+        assertTrue(replies.history(reply, ID, 2, false, null).detail().contains("talkreel.comfyui.bind.output"));
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.Resource;
@@ -63,20 +65,17 @@ public final class Check {
             if (resources.isEmpty()) {
                 problems.add(new Problem(Sources.display(configLocation), 0, "no route files match " + files.include()));
             }
-            RouteLoading.Result loading = RouteLoading.load(camel, resources, sources);
-            problems.addAll(loading.problems());
-            List<String> loaded = new ArrayList<>();
-            for (Resource r : resources) {
-                if (loading.problems().stream().noneMatch(p -> p.file().equals(Sources.display(r.getLocation())))) {
-                    loaded.add(r.getLocation());
-                }
-            }
+            List<Problem> loading = RouteLoading.load(camel, resources, sources);
+            problems.addAll(loading);
+            Set<String> failed = loading.stream().map(Problem::file).collect(Collectors.toSet());
+            List<String> loaded = resources.stream().map(Resource::getLocation)
+                    .filter(location -> !failed.contains(Sources.display(location))).toList();
             List<EndpointUse> uses = Endpoints.of(camel, loaded, sources);
             problems.addAll(MissingProperties.inRoutes(loaded, camel, sources, resolver));
             problems.addAll(MissingProperties.inConfig(configLocation, sources, resolver));
             problems.addAll(new EndpointOptions(sources).check(uses, resolver));
             // with a file missing, its routes are missing too: every call to them would be reported as well
-            if (loading.complete()) {
+            if (loading.isEmpty()) {
                 problems.addAll(DirectReferences.check(uses, resolver));
             }
             problems.addAll(ComfyBindings.check(camel, configLocation, sources));

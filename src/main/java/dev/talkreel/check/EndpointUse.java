@@ -18,10 +18,4 @@ record EndpointUse(String uri, boolean consumer, boolean dynamic, String file, i
         return templateParameters.isEmpty() ? ""
                 : " (in templated route " + routeId + (templatedAt.isEmpty() ? "" : ", " + templatedAt) + ")";
     }
-
-    /** The scheme, as written (before placeholders are resolved): {@code direct}, {@code file}, ... */
-    String writtenScheme() {
-        int colon = uri.indexOf(':');
-        return colon > 0 ? uri.substring(0, colon) : "";
-    }
 }

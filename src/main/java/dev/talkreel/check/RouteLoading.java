@@ -25,15 +25,12 @@ final class RouteLoading {
     private RouteLoading() {
     }
 
-    /** What loading said: the problems, and whether every file loaded (reference checks need them all). */
-    record Result(List<Problem> problems, boolean complete) {
-    }
-
     private interface Phase {
         void add(RoutesBuilder builder) throws Exception;
     }
 
-    static Result load(CamelContext camel, Collection<Resource> resources, Sources sources) {
+    /** The problems of loading; none means every file loaded (the reference checks need them all). */
+    static List<Problem> load(CamelContext camel, Collection<Resource> resources, Sources sources) {
         List<Problem> problems = new ArrayList<>();
         RoutesLoader loader = PluginHelper.getRoutesLoader(camel);
         Map<RoutesBuilder, Resource> builders = new LinkedHashMap<>();
@@ -55,7 +52,6 @@ final class RouteLoading {
             camel::addRoutes,
             camel::addTemplatedRoutes
         };
-        int loaded = builders.size();
         for (Phase phase : phases) {
             for (var it = builders.entrySet().iterator(); it.hasNext(); ) {
                 var entry = it.next();
@@ -69,7 +65,7 @@ final class RouteLoading {
             }
         }
         problems.addAll(duplicateRouteIds(builders, sources));
-        return new Result(problems, problems.isEmpty() && loaded == builders.size());
+        return problems;
     }
 
     /**

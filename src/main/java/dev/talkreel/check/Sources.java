@@ -27,10 +27,6 @@ final class Sources {
         });
     }
 
-    Map<String, List<String>> all() {
-        return lines;
-    }
-
     /** The first line (1-based) at or after {@code from} that matches, or 0. */
     int find(String location, Pattern pattern, int from) {
         return find(location, pattern, from, Integer.MAX_VALUE);

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 public final class JobMarkers {
     /** How a done marker's name ends: &lt;step&gt;.done.json. */
     public static final String SUFFIX = ".done.json";
-    static final String INTAKE = "intake";
+    public static final String INTAKE = "intake";
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.jobs");
 
     private final ObjectMapper mapper;

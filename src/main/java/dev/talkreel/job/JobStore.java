@@ -126,10 +126,6 @@ public final class JobStore {
         return records.recent(limit, before);
     }
 
-    public List<JobRecord> recent(int limit) throws IOException {
-        return recent(limit, null);
-    }
-
     /** The ids of the jobs in jobs/ (live ones, and finished ones not archived yet). */
     public List<String> activeIds() throws IOException {
         return records.activeIds();

@@ -46,13 +46,10 @@ public final class Ffmpeg {
 
     /** Runs ffmpeg with {@code args} (quiet, overwriting), failing with its own error text. */
     public static void run(Duration timeout, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ffmpegPath().toString(), "-hide_banner", "-loglevel", "error",
-                "-nostdin", "-y"));
-        command.addAll(List.of(args));
-        exec(command, timeout, null);
+        runIn(null, timeout, List.of(args));
     }
 
-    /** Runs ffmpeg with {@code args} in the folder {@code dir} (relative paths are inside it), as {@link #run}. */
+    /** Runs ffmpeg with {@code args} in the folder {@code dir} (null: ours), as {@link #run}; YAML-friendly: a list. */
     public static void runIn(Path dir, Duration timeout, List<String> args) throws IOException {
         List<String> command = new ArrayList<>(List.of(ffmpegPath().toString(), "-hide_banner", "-loglevel", "error",
                 "-nostdin", "-y"));
@@ -72,9 +69,9 @@ public final class Ffmpeg {
         Path err = Files.createTempFile("ffmpeg", ".err");
         Path out = Files.createTempFile("ffmpeg", ".out");
         try {
-            Process p = new ProcessBuilder(command).directory(dir == null ? null : dir.toFile()).redirectError(err.toFile()).redirectOutput(out.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+            Process p = new ProcessBuilder(command).directory(dir == null ? null : dir.toFile())
+                    .redirectError(err.toFile()).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             boolean done;
             try {
                 done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

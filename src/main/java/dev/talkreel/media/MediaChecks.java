@@ -126,7 +126,8 @@ public final class MediaChecks {
         d.put("bytes", Files.size(file));
     }
 
-    private static MediaInfo probe(Path file, String what) throws IOException {
+    /** What ffprobe says of {@code file}, or a step failure saying {@code what} is not readable media. */
+    static MediaInfo probe(Path file, String what) throws IOException {
         try {
             return MediaProbe.probe(file);
         } catch (IOException e) {

@@ -57,12 +57,7 @@ public final class MediaTools {
                 || Files.size(path) == 0) {
             throw new StepFailedException(file + " is missing or empty in the job folder");
         }
-        MediaInfo info;
-        try {
-            info = MediaProbe.probe(path);
-        } catch (IOException e) {
-            throw new StepFailedException(file + " is not readable media: " + e.getMessage());
-        }
+        MediaInfo info = MediaChecks.probe(path, file);
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("bytes", Files.size(path));
         facts.put("duration_seconds", info.durationSeconds());

@@ -1,6 +1,7 @@
 package dev.talkreel.pipeline;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -13,7 +14,8 @@ import java.util.function.Function;
  */
 public final class PerService<T> {
     private final Function<String, T> read;
-    private final Map<String, T> known = new ConcurrentHashMap<>();
+    /** Empty for a service without settings of this kind: known too, not read again. */
+    private final Map<String, Optional<T>> known = new ConcurrentHashMap<>();
 
     public PerService(Function<String, T> read) {
         this.read = read;
@@ -24,6 +26,6 @@ public final class PerService<T> {
      * at the same moment get the same object (a task limit's semaphore must be one, or the limit is two).
      */
     public T get(String service) {
-        return known.computeIfAbsent(service, read);
+        return known.computeIfAbsent(service, s -> Optional.ofNullable(read.apply(s))).orElse(null);
     }
 }

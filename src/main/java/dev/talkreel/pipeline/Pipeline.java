@@ -76,7 +76,8 @@ public final class Pipeline {
             return false;
         }
         Path dir = jobs.resolve(marker.getParent());
-        return def.after().stream()
+        // the marker just listed is there: only the others it waits for are looked up (none for a single "after")
+        return def.after().stream().filter(s -> !JobMarkers.name(s).equals(name))
                 .allMatch(s -> Files.isRegularFile(dir.resolve(JobMarkers.name(s)), LinkOption.NOFOLLOW_LINKS));
     }
 
@@ -156,7 +157,7 @@ public final class Pipeline {
                     + "first step)");
         }
         for (String before : step.after()) {
-            if (StepDefinition.INTAKE.equals(before)) {
+            if (JobMarkers.INTAKE.equals(before)) {
                 continue;
             }
             StepDefinition b = declared.get(before);

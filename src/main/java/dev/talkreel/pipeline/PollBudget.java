@@ -2,7 +2,6 @@ package dev.talkreel.pipeline;
 
 import dev.talkreel.job.JobStore;
 import dev.talkreel.service.PollResult;
-import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
 
@@ -62,16 +61,16 @@ public final class PollBudget {
         if (jobs.isCancelled(exchange.getProperty(Props.JOB_ID, String.class))) {
             throw new StepCancelledException("the job was cancelled while " + step.serviceName() + " worked");
         }
-        Limits l = limits.get(step.configKey());
+        Limits l = limits.get(step.service());
         int polls = (before == null ? 0 : before) + 1;
         long elapsed = RetryPolicy.elapsedMs(exchange);
         if (polls > l.maxPolls()) {
             throw new StepTimeoutException(step.serviceName() + " had not finished after " + l.maxPolls()
-                    + " polls (talkreel." + step.configKey() + ".max-polls)");
+                    + " polls (talkreel." + step.service() + ".max-polls)");
         }
         if (elapsed > l.deadlineMs()) {
             throw new StepTimeoutException(step.serviceName() + " had not finished after " + elapsed / 1000
-                    + " s, past the step's deadline of " + l.deadlineMs() / 1000 + " s (talkreel." + step.configKey()
+                    + " s, past the step's deadline of " + l.deadlineMs() / 1000 + " s (talkreel." + step.service()
                     + ".deadline-ms)");
         }
         StepTracker.details(exchange).put("polls", polls);

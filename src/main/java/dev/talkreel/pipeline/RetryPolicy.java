@@ -43,7 +43,10 @@ public final class RetryPolicy {
         if (step == null || error == null) {
             return false;
         }
-        Policy policy = policies.get(step.configKey());
+        if (error instanceof HttpOperationFailedException http && !isPassing(http.getStatusCode())) {
+            return false;
+        }
+        Policy policy = policies.get(step.service());
         // the error handler numbers the try it is about to make: 1 for the first retry
         int retries = exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class);
         exchange.setProperty(TRIES, retries);
@@ -61,11 +64,16 @@ public final class RetryPolicy {
         }
         if (elapsedMs(exchange) + delay > policy.deadlineMs()) {
             exchange.setProperty(Props.RETRY_STOP_REASON, "the step's deadline of " + policy.deadlineMs() / 1000
-                    + " s (talkreel." + step.configKey() + ".deadline-ms) leaves no time for another try");
+                    + " s (talkreel." + step.service() + ".deadline-ms) leaves no time for another try");
             return false;
         }
         exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay);
         return true;
+    }
+
+    /** An HTTP status that says the trouble may pass: the service erred (5xx), timed out (408) or is busy (429). */
+    public static boolean isPassing(int status) {
+        return status >= 500 || status == 408 || status == 429;
     }
 
     /** Out of GPU memory, in any service's words. */

@@ -16,15 +16,7 @@ import java.util.List;
  */
 public record StepDefinition(String id, List<String> after, String service, String serviceName, String artifact,
         boolean gpu, boolean publish) {
-    /** The step every job has once created: its marker is written by the intake. */
-    public static final String INTAKE = "intake";
-
     public StepDefinition {
         after = List.copyOf(after);
-    }
-
-    /** The prefix of the service's keys in config/application.properties: talkreel.&lt;key&gt;.*. */
-    public String configKey() {
-        return service;
     }
 }

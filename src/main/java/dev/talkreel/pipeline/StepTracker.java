@@ -2,7 +2,6 @@ package dev.talkreel.pipeline;
 
 import dev.talkreel.job.JobStore;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Exchange;
@@ -91,7 +90,7 @@ public final class StepTracker {
 
     public void done(Exchange exchange) throws IOException {
         String jobId = jobId(exchange);
-        StepDefinition step = pipeline.step(exchange.getProperty(Props.STEP, String.class));
+        StepDefinition step = pipeline.current(exchange);
         if (jobs.isCancelled(jobId)) {
             throw new StepCancelledException("the job was cancelled while " + step.serviceName() + " worked; its "
                     + "result is kept in the job folder but not handed on");
@@ -127,11 +126,6 @@ public final class StepTracker {
         }
         jobs.stepFailedOrLater(jobId, stepName, tries, why.errorClass(), message);
         LOG.warn("job {} failed at step {} after {} tries: {}: {}", jobId, stepName, tries, why.errorClass(), message);
-    }
-
-    /** The folder of the exchange's job. */
-    public Path jobDir(Exchange exchange) {
-        return jobs.volume().jobDir(jobId(exchange));
     }
 
     /** The facts the running step has gathered so far (stored with its marker). */

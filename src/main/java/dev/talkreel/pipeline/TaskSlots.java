@@ -43,14 +43,14 @@ public final class TaskSlots {
     /** Waits for a free task slot of the exchange's step, and gives it back when the exchange completes. */
     public void acquire(Exchange exchange) {
         StepDefinition step = pipeline.stepOf(exchange);
-        Limit limit = step == null ? null : limits.get(step.configKey());
+        Limit limit = step == null ? null : limits.get(step.service());
         if (limit == null || Boolean.TRUE.equals(exchange.getProperty(HOLDS_SLOT))) {
             return;
         }
         String jobId = exchange.getProperty(Props.JOB_ID, String.class);
         if (!limit.slots().tryAcquire()) {
             LOG.info("job {} waits for one of the {} {} task slots (talkreel.{}.max-in-flight)", jobId,
-                    limit.maxInFlight(), step.serviceName(), step.configKey());
+                    limit.maxInFlight(), step.serviceName(), step.service());
             long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limit.maxWaitMs());
             while (!tryAcquire(limit)) {
                 if (exchange.getContext().isStopping() || Thread.currentThread().isInterrupted()) {
@@ -63,7 +63,7 @@ public final class TaskSlots {
                 }
                 if (System.nanoTime() > end) {
                     throw new StepTimeoutException("no " + step.serviceName() + " task slot became free within "
-                            + limit.maxWaitMs() / 1000 + " s (talkreel." + step.configKey() + ".max-wait-ms); "
+                            + limit.maxWaitMs() / 1000 + " s (talkreel." + step.service() + ".max-wait-ms); "
                             + limit.maxInFlight() + " other tasks held them");
                 }
             }
@@ -84,11 +84,5 @@ public final class TaskSlots {
             Thread.currentThread().interrupt();
             return false;
         }
-    }
-
-    /** Tasks of {@code step} in flight now. */
-    public int inFlight(String service) {
-        Limit limit = limits.get(service);
-        return limit == null ? 0 : limit.maxInFlight() - limit.slots().availablePermits();
     }
 }

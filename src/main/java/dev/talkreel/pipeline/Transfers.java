@@ -133,8 +133,8 @@ public final class Transfers {
             throw new IllegalStateException("the " + step.serviceName() + " call kept its reply in memory: its route needs "
                     + "streamCache \"false\" and the endpoint disableStreamCache=true");
         }
-        Limits l = limits.get(step.configKey());
-        String key = "talkreel." + step.configKey() + ".";
+        Limits l = limits.get(step.service());
+        String key = "talkreel." + step.service() + ".";
         String service = step.serviceName();
         String owner = service + (service.endsWith("s") ? "'" : "'s");
         String jobId = StepTracker.jobId(exchange);

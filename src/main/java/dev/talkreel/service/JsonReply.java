@@ -2,7 +2,6 @@ package dev.talkreel.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.talkreel.pipeline.FailureExplainer;
-import dev.talkreel.pipeline.StepFailedException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,16 +17,30 @@ public final class JsonReply {
     }
 
     public static Map<?, ?> object(String text, String service) {
-        try {
-            Object parsed = text == null || text.isBlank() ? null : MAPPER.readValue(text, Object.class);
-            if (parsed instanceof Map<?, ?> m) {
-                return m;
-            }
-        } catch (IOException e) {
-            // reported below, in the service's words
+        Map<?, ?> parsed = parseObject(text);
+        if (parsed != null) {
+            return parsed;
         }
         throw new ServiceReplyException(service + " answered with " + (text == null || text.isBlank() ? "no body"
                 : "something other than a JSON object: " + FailureExplainer.serviceWords(text)));
+    }
+
+    /** The reply as a JSON object, or null when it is blank, not JSON, or not an object. */
+    public static Map<?, ?> parseObject(String text) {
+        try {
+            Object parsed = text == null || text.isBlank() ? null : MAPPER.readValue(text, Object.class);
+            return parsed instanceof Map<?, ?> m ? m : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The text under {@code key} of a reply that accepted work: its id, which a reply without fails on. */
+    public static String requiredText(Map<?, ?> body, String key, String service, String what) {
+        if (!(body.get(key) instanceof String text) || text.isBlank()) {
+            throw new ServiceReplyException(service + " accepted the " + what + " but returned no " + key + ": " + body);
+        }
+        return text;
     }
 
     public static Map<?, ?> asMap(Object o) {

@@ -9,9 +9,6 @@ import dev.talkreel.JobClient;
 import dev.talkreel.demo.LocalStack;
 import dev.talkreel.media.MediaInfo;
 import dev.talkreel.media.MediaProbe;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,9 +51,7 @@ class PosterStepIT {
             // the operator fixes the setting and restarts; the job waits, failed, until it is retried
             stack.restartOrchestrator(Map.of("talkreel.poster.ffmpeg-args",
                     "-ss 1 -i video.mp4 -frames:v 1 -q:v 3 poster.jpg"), () -> { });
-            HttpResponse<String> retried = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(stack.api() + "/api/jobs/" + id + "/retry")).POST(HttpRequest.BodyPublishers.noBody())
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> retried = client.action("POST", id + "/retry");
             assertEquals(202, retried.statusCode(), retried.body());
             JsonNode done = client.waitForEnd(id, DEADLINE);
 

@@ -56,7 +56,7 @@ class PipelineDeclarationTest {
         StepDefinition video = pipeline.step("video");
         assertEquals(List.of("voice", "portrait"), video.after());
         assertEquals("infinitetalk-api", video.serviceName());
-        assertEquals("infinitetalk", video.configKey());
+        assertEquals("infinitetalk", video.service());
         assertEquals("video.mp4", video.artifact());
         assertTrue(video.gpu() && video.publish());
         assertFalse(pipeline.step("audio").gpu());

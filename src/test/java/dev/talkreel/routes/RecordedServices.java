@@ -62,16 +62,10 @@ final class RecordedServices implements Processor {
         answer(exchange, 200, reply(call));
     }
 
-    /** The method and path of the call: the endpoint's own path, or the CamelHttpPath the route set. */
+    /** The method and path of the call, as the service-call template set them (CamelHttpMethod, CamelHttpPath). */
     static String call(Exchange exchange) {
-        String endpoint = exchange.getProperty(Exchange.INTERCEPTED_ENDPOINT, "", String.class);
-        String path = exchange.getIn().getHeader(Exchange.HTTP_PATH, String.class);
-        if (path == null || path.isEmpty()) {
-            String noQuery = endpoint.contains("?") ? endpoint.substring(0, endpoint.indexOf('?')) : endpoint;
-            String hostAndPath = noQuery.replaceFirst("^[a-z]+:(//)?", "");
-            path = hostAndPath.contains("/") ? hostAndPath.substring(hostAndPath.indexOf('/')) : "/";
-        }
-        return exchange.getIn().getHeader(Exchange.HTTP_METHOD, "GET", String.class) + " " + path;
+        return exchange.getIn().getHeader(Exchange.HTTP_METHOD, "GET", String.class) + " "
+                + exchange.getIn().getHeader(Exchange.HTTP_PATH, String.class);
     }
 
     private InputStream reply(String call) throws IOException {

@@ -3,7 +3,6 @@ package dev.talkreel.service.comfyui;
 import dev.talkreel.files.PathOutsideVolumeException;
 import dev.talkreel.pipeline.FailureExplainer;
 import dev.talkreel.pipeline.RetryPolicy;
-import dev.talkreel.service.ServiceReplyException;
 import dev.talkreel.service.JsonReply;
 import dev.talkreel.service.PollResult;
 import dev.talkreel.service.Submitted;
@@ -37,21 +36,18 @@ public final class ComfyuiReplies {
      */
     public Submitted submitted(String reply) {
         Map<?, ?> body = JsonReply.object(reply, SERVICE);
-        if (!(body.get("prompt_id") instanceof String id) || id.isBlank()) {
-            throw new ServiceReplyException("ComfyUI accepted the prompt but returned no prompt_id: " + body);
-        }
+        String id = JsonReply.requiredText(body, "prompt_id", SERVICE, "prompt");
         Map<String, Object> facts = new LinkedHashMap<>(JsonReply.facts("queue_number", body.get("number")));
         List<String> errored = ComfyuiRefusals.nodeIds(body.get("node_errors"));
         if (errored.isEmpty()) {
             return new Submitted(id, facts);
         }
         String words = ComfyuiRefusals.nodeErrors(body.get("node_errors"));
+        String said = words.isEmpty() ? "nodes " + errored : words;
         if (errored.contains(outputNode)) {
-            return new Submitted(id, facts, "ComfyUI refused the workflow's output node " + outputNode + ": "
-                    + (words.isEmpty() ? "nodes " + errored : words));
+            return new Submitted(id, facts, "ComfyUI refused the workflow's output node " + outputNode + ": " + said);
         }
-        facts.put("comfyui_warning", "ComfyUI refused nodes the portrait does not need, and renders the rest: "
-                + (words.isEmpty() ? "nodes " + errored : words));
+        facts.put("comfyui_warning", "ComfyUI refused nodes the portrait does not need, and renders the rest: " + said);
         return new Submitted(id, facts);
     }
 
@@ -61,10 +57,8 @@ public final class ComfyuiReplies {
      * answer: the route fails the step with these words, unretried.
      */
     public String refusal(String reply) {
-        Map<?, ?> body;
-        try {
-            body = JsonReply.object(reply, SERVICE);
-        } catch (ServiceReplyException notJson) {
+        Map<?, ?> body = JsonReply.parseObject(reply);
+        if (body == null) {
             return "ComfyUI refused the workflow: " + FailureExplainer.serviceWords(reply);
         }
         return ComfyuiRefusals.refusal(body.get("error"), body.get("node_errors"));

@@ -1,6 +1,7 @@
 package dev.talkreel.service.yttools;
 
 import dev.talkreel.pipeline.FailureExplainer;
+import dev.talkreel.pipeline.RetryPolicy;
 import dev.talkreel.pipeline.StepFailedException;
 import dev.talkreel.service.ServiceReplyException;
 import dev.talkreel.service.JsonReply;
@@ -14,11 +15,8 @@ public final class YttoolsReplies {
 
     /** {"task_id": ...} from POST /api/download. */
     public Submitted submitted(String reply) {
-        Map<?, ?> body = JsonReply.object(reply, SERVICE);
-        if (!(body.get("task_id") instanceof String id) || id.isBlank()) {
-            throw new ServiceReplyException("yttools accepted the download but returned no task_id: " + body);
-        }
-        return new Submitted(id, null);
+        return new Submitted(JsonReply.requiredText(JsonReply.object(reply, SERVICE), "task_id", SERVICE, "download"),
+                null);
     }
 
     /**
@@ -31,8 +29,8 @@ public final class YttoolsReplies {
         }
         if (code >= 400) {
             String message = "yttools answered HTTP " + code + " to a status poll: " + FailureExplainer.serviceWords(reply);
-            // 5xx: yttools is having trouble, and may not on the next try; 4xx: it refuses, and will again
-            throw code >= 500 ? new ServiceReplyException(message) : new StepFailedException(message);
+            // as for every call (errors.camel.yaml): trouble that may pass is retried; a refusal would meet the same
+            throw RetryPolicy.isPassing(code) ? new ServiceReplyException(message) : new StepFailedException(message);
         }
         Map<?, ?> body = JsonReply.object(reply, SERVICE);
         Object status = body.get("status");

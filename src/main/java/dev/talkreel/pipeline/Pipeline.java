@@ -76,8 +76,8 @@ public final class Pipeline {
             return false;
         }
         Path dir = jobs.resolve(marker.getParent());
-        // the marker just listed is there: only the others it waits for are looked up (none for a single "after")
-        return def.after().stream().filter(s -> !JobMarkers.name(s).equals(name))
+        // every marker, the one just listed too: a job archived since the listing (its folder moved) starts nothing
+        return def.after().stream()
                 .allMatch(s -> Files.isRegularFile(dir.resolve(JobMarkers.name(s)), LinkOption.NOFOLLOW_LINKS));
     }
 

@@ -8,6 +8,7 @@ import dev.talkreel.api.Intake;
 import dev.talkreel.api.JobApi;
 import dev.talkreel.files.PathMap;
 import dev.talkreel.files.SharedVolume;
+import dev.talkreel.finish.OutputProfiles;
 import dev.talkreel.gpu.GpuGate;
 import dev.talkreel.gpu.GpuSettle;
 import dev.talkreel.job.JobSchema;
@@ -143,6 +144,8 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("mediaChecks", new MediaChecks(jobs, pipeline, c.decimal("talkreel.video.seconds")));
         r.bind("stepMarkers", new StepMarkers());
         r.bind("resultAssembler", new ResultAssembler(jobs, pipeline));
+        // the frame each job is finished to (its output_profile, else talkreel.output.profile)
+        r.bind("outputProfiles", OutputProfiles.fromSettings(key -> c.has(key) ? c.get(key) : null, jobs));
     }
 
     private static TaskSlots.Limit taskLimit(Config c, String service) {

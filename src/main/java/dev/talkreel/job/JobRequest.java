@@ -30,6 +30,10 @@ public class JobRequest {
     public Integer diffusionSteps;
     public Double textGuideScale;
     public Double audioGuideScale;
+    /** landscape, shorts or square (finish/OutputProfiles); null: talkreel.output.profile. */
+    public String outputProfile;
+    /** Captions burned in and delivered as .srt/.vtt; null: talkreel.captions.enabled. */
+    public Boolean captions;
     private final Map<String, JsonNode> extra = new LinkedHashMap<>();
 
     /** A field declared in the schema beyond the ones above, as given (trimmed if text); null when not given. */

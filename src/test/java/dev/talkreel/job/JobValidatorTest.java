@@ -137,7 +137,7 @@ class JobValidatorTest {
         assertEquals(1, errors.size(), errors.toString());
         assertEquals("callback_url", errors.get(0).field());
         assertEquals("is not a known field (known: youtube_url, script, portrait_prompt, segment_start, segment_end, "
-                + "language, seed, resolution, diffusion_steps, text_guide_scale, audio_guide_scale)",
+                + "language, seed, resolution, diffusion_steps, text_guide_scale, audio_guide_scale, output_profile, captions)",
                 errors.get(0).message());
     }
 

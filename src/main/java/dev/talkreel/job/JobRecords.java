@@ -105,7 +105,11 @@ final class JobRecords {
         return job.map(j -> !j.isTerminal()).orElse(true);
     }
 
-    /** The job's record, from the live jobs or the archive; an unreadable record is {@link #repaired}. */
+    /**
+     * The job's record, from the live jobs or the archive; an unreadable record is {@link #repaired}. A folder the
+     * archive moved while it was read is looked for again where it went: a record that vanished with its folder is
+     * not damaged, and rebuilding it would bring back a job that was archived as a new, failed one.
+     */
     Optional<JobRecord> find(String jobId) {
         Path dir;
         try {
@@ -116,8 +120,23 @@ final class JobRecords {
         if (dir == null) {
             return Optional.empty();
         }
+        Optional<JobRecord> job = readIn(jobId, dir);
+        if (job == null) {
+            job = readIn(jobId, folderOf(jobId));
+        }
+        return job == null ? Optional.empty() : job;
+    }
+
+    /** The record in {@code dir}, repaired if damaged; null when the folder itself is gone (moved meanwhile). */
+    private Optional<JobRecord> readIn(String jobId, Path dir) {
+        if (dir == null) {
+            return null;
+        }
         Path file = dir.resolve(RECORD);
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
             // created but the record is gone (deleted, or a crash right after the folder): the intake marker says more
             return markers.hasIntake(dir) ? Optional.of(repaired(jobId, dir, "the record job.json is missing"))
                     : Optional.empty();
@@ -125,6 +144,9 @@ final class JobRecords {
         try {
             return Optional.of(markers.applyTo(read(file), dir, steps.get()));
         } catch (IOException e) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
             return Optional.of(repaired(jobId, dir, "the record job.json is unreadable (" + firstLine(e) + ")"));
         }
     }
@@ -182,6 +204,10 @@ final class JobRecords {
     private JobRecord repaired(String jobId, Path dir, String why) {
         synchronized (lock(jobId)) {
             Path file = dir.resolve(RECORD);
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                // archived meanwhile: the record went with its folder and is read there
+                return get(jobId);
+            }
             try {
                 return markers.applyTo(read(file), dir, steps.get()); // repaired meanwhile by another thread
             } catch (IOException stillBroken) {

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,6 +148,41 @@ class JobStoreTest {
         assertEquals("repair", repaired.events.get(repaired.events.size() - 1).get("action"));
         try (Stream<Path> files = Files.list(store.volume().jobDir(id))) {
             assertEquals(1, files.filter(f -> f.getFileName().toString().startsWith("job.json.corrupt-")).count());
+        }
+    }
+
+    @Test
+    void aJobArchivedWhileItIsReadIsFoundInTheArchiveNeverRebuiltAsANewFailedJob() throws Exception {
+        // the archive moves a finished job's folder while readers (the API, the watchers) look it up: a reader that
+        // found the folder just before the move must read the record where it went, not rebuild it in a new folder
+        for (int i = 0; i < 15; i++) {
+            String id = store.create(request("Archived " + i + "."), "http", null).job().jobId;
+            AtomicBoolean stop = new AtomicBoolean();
+            List<String> seen = new CopyOnWriteArrayList<>();
+            Thread reader = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        seen.add(String.valueOf(store.get(id).status));
+                    } catch (RuntimeException e) {
+                        seen.add(e.toString());
+                    }
+                }
+            });
+            reader.start();
+            store.jobDone(id, store.resultPaths(id));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (seen.stream().noneMatch(String.valueOf(Status.DONE)::equals) && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            stop.set(true);
+            reader.join(5000);
+            assertTrue(List.of(String.valueOf(Status.QUEUED), String.valueOf(Status.DONE)).containsAll(seen),
+                    "read as queued, then done, and nothing else: " + seen.stream().distinct().toList());
+            assertTrue(seen.contains(String.valueOf(Status.DONE)), "never read as done: " + seen.stream().distinct().toList());
+            assertFalse(Files.exists(store.volume().jobDir(id)), "the archived job's folder came back");
+            try (Stream<Path> files = Files.list(store.archivedFolderOf(id))) {
+                assertTrue(files.noneMatch(f -> f.getFileName().toString().contains("corrupt")));
+            }
         }
     }
 

@@ -79,6 +79,9 @@ public final class Check {
                 problems.addAll(DirectReferences.check(uses, resolver));
             }
             problems.addAll(ComfyBindings.check(camel, configLocation, sources));
+            if (!loaded.isEmpty()) {
+                problems.addAll(StepDeclarations.check(camel, loaded, sources));
+            }
             List<Problem> sorted = new ArrayList<>(new LinkedHashSet<>(problems));
             sorted.sort(null);
             return sorted;

@@ -116,7 +116,8 @@ public final class Pipeline {
                     value(p, "service"), value(p, "serviceName"), value(p, "artifact"),
                     Boolean.parseBoolean(value(p, "gpu")), Boolean.parseBoolean(value(p, "publish")));
             if (found.put(step.id(), step) != null) {
-                throw new IllegalStateException("step " + step.id() + " is declared twice in routes/ (route "
+                throw new StepDeclarationException(step.id(), "step " + step.id()
+                        + " is declared twice in routes/ (route "
                         + route.getRouteId() + ")");
             }
         }
@@ -124,7 +125,8 @@ public final class Pipeline {
         List<String> publishing = ordered.values().stream().filter(StepDefinition::publish).map(StepDefinition::id)
                 .toList();
         if (!ordered.isEmpty() && publishing.size() != 1) {
-            throw new IllegalStateException("exactly one step must publish the job's video (publish: \"true\"), not "
+            throw new StepDeclarationException(null,
+                    "exactly one step must publish the job's video (publish: \"true\"), not "
                     + publishing);
         }
         return ordered;
@@ -150,10 +152,12 @@ public final class Pipeline {
             return;
         }
         if (!path.add(step.id())) {
-            throw new IllegalStateException("the steps in routes/ wait for each other in a circle: " + path);
+            throw new StepDeclarationException(step.id(), "the steps in routes/ wait for each other in a circle: "
+                    + path);
         }
         if (step.after().isEmpty()) {
-            throw new IllegalStateException("step " + step.id() + " names no step it comes after (after: intake for a "
+            throw new StepDeclarationException(step.id(), "step " + step.id()
+                    + " names no step it comes after (after: intake for a "
                     + "first step)");
         }
         for (String before : step.after()) {
@@ -162,7 +166,7 @@ public final class Pipeline {
             }
             StepDefinition b = declared.get(before);
             if (b == null) {
-                throw new IllegalStateException("step " + step.id() + " comes after step " + before
+                throw new StepDeclarationException(step.id(), "step " + step.id() + " comes after step " + before
                         + ", which no file in routes/ declares; declared: " + new ArrayList<>(declared.keySet()));
             }
             place(b, declared, out, path);

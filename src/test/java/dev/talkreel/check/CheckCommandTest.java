@@ -100,6 +100,16 @@ class CheckCommandTest {
                 + "filename_prefix, images");
     }
 
+    @Test
+    void aStepAfterAnUndeclaredStepIsReportedAtItsDeclaration() throws IOException {
+        copyTree();
+        Path video = root.resolve("routes/step-video.camel.yaml");
+        List<String> lines = Files.readAllLines(video);
+        Files.writeString(video, Files.readString(video).replace("value: \"voice,portrait\"", "value: \"voice,portrat\""));
+        assertReported(new Injected(video, lines.indexOf("    routeId: watch-video") + 1),
+                "step video comes after step portrat, which no file in routes/ declares");
+    }
+
     private void assertReported(Injected typo, String message) {
         List<Problem> problems = check();
         String text = problems.stream().map(Problem::toString).reduce("", (a, b) -> a + b + "\n");

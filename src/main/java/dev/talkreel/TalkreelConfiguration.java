@@ -6,6 +6,8 @@ import dev.talkreel.api.GuardedVertx;
 import dev.talkreel.api.InboxFiles;
 import dev.talkreel.api.Intake;
 import dev.talkreel.api.JobApi;
+import dev.talkreel.callback.CallbackHosts;
+import dev.talkreel.callback.Callbacks;
 import dev.talkreel.files.PathMap;
 import dev.talkreel.files.SharedVolume;
 import dev.talkreel.finish.OutputProfiles;
@@ -78,8 +80,17 @@ public class TalkreelConfiguration implements CamelConfiguration {
         PathMap infinitetalkPaths = PathMap.parse(c.get("talkreel.infinitetalk.path-map"));
 
         // the job's fields are declared in the schema file; its limits are the rules a schema cannot say
+        // a callback_url is called only on a host an operator allowed; the outcome is kept on the volume before the
+        // job's record says it ended, then sent by routes/callbacks.camel.yaml
+        CallbackHosts callbackHosts = new CallbackHosts(c.has("talkreel.callback.allowed-hosts")
+                ? c.get("talkreel.callback.allowed-hosts") : "");
         JobValidator validator = new JobValidator(JobSchema.load(Path.of(c.get("talkreel.job.schema"))),
-                JobValidator.Limits.from(c::get));
+                JobValidator.Limits.from(c::get), callbackHosts::refusal);
+        Callbacks callbacks = new Callbacks(jobs, callbackHosts, new Callbacks.Settings(
+                c.has("talkreel.callback.secret") ? c.get("talkreel.callback.secret") : "",
+                c.integer("talkreel.callback.deadline-ms"), c.integer("talkreel.callback.initial-delay-ms"),
+                c.integer("talkreel.callback.max-delay-ms")), Clock.systemUTC());
+        jobs.onOutcome(callbacks::ended);
 
         // per service (talkreel.<service>.*, else talkreel.default.*), read when a step of that service first asks
         PerService<RetryPolicy.Policy> retries = new PerService<>(s -> new RetryPolicy.Policy(
@@ -97,6 +108,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.ofService(s, "min-rate-grace-ms")));
         Registry r = camel.getRegistry();
         r.bind("jobStore", jobs);
+        r.bind("callbacks", callbacks);
         // inbox files are read on threads of their own, with a deadline (talkreel.inbox.read-timeout-ms)
         InboxFiles inboxFiles = new InboxFiles(jobs, camel.getExecutorServiceManager().newThreadPool(this,
                 "inbox-read", 1, c.integer("talkreel.inbox.parallel") * 2), c.integer("talkreel.inbox.read-timeout-ms"));

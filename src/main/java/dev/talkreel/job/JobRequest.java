@@ -34,6 +34,8 @@ public class JobRequest {
     public String outputProfile;
     /** Captions burned in and delivered as .srt/.vtt; null: talkreel.captions.enabled. */
     public Boolean captions;
+    /** Where the outcome (done or failed) is POSTed, once, signed; only to hosts in talkreel.callback.allowed-hosts. */
+    public String callbackUrl;
     private final Map<String, JsonNode> extra = new LinkedHashMap<>();
 
     /** A field declared in the schema beyond the ones above, as given (trimmed if text); null when not given. */

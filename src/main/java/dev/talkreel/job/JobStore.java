@@ -45,6 +45,7 @@ public final class JobStore {
     private final JobRecords records;
     private final PendingFailures pendingFailures;
     private final LiveSteps live = new LiveSteps();
+    private volatile Consumer<JobRecord> outcomes = job -> { };
     /** This process, as the owner of the steps it starts: a running step owned by another run was cut off. */
     private final String runId = "run-" + ProcessHandle.current().pid() + "-" + JobTime.randomHex(3);
 
@@ -166,15 +167,37 @@ public final class JobStore {
         return ids;
     }
 
-    /** Reads, changes and rewrites a job's record atomically, one writer per job at a time. */
+    /**
+     * Reads, changes and rewrites a job's record atomically, one writer per job at a time. A change that ends the job
+     * (done or failed) is told to {@link #onOutcome} first, before the record says so: what must follow an outcome
+     * (a callback) is then never lost to a crash between the two writes.
+     */
     public JobRecord update(String jobId, Consumer<JobRecord> change) {
         synchronized (records.lock(jobId)) {
             JobRecord job = get(jobId);
+            Status before = job.status;
             change.accept(job);
             job.updated = now();
+            if (before != job.status && (job.status == Status.DONE || job.status == Status.FAILED)) {
+                outcomes.accept(job);
+            }
             records.write(jobId, job);
             return job;
         }
+    }
+
+    /** What to do when a job ends done or failed, inside its record's lock; it must not throw. */
+    public void onOutcome(Consumer<JobRecord> listener) {
+        this.outcomes = listener;
+    }
+
+    /** Adds an entry to the job's events (e.g. each callback attempt), with its details. */
+    public void event(String jobId, String action, Map<String, Object> details) {
+        update(jobId, job -> {
+            Map<String, Object> e = event(action, null);
+            e.putAll(details);
+            job.events.add(e);
+        });
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
@@ -32,6 +33,7 @@ public final class JobValidator {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private final JobSchema schema;
     private final Limits limits;
+    private final Function<String, Optional<String>> callbackRefusal;
 
     /** The numbers that bound a job beyond its schema, all from config/application.properties. */
     public record Limits(int maxBodyBytes, double videoSeconds, double wordsPerSecond, double maxEstimatedSeconds,
@@ -58,9 +60,16 @@ public final class JobValidator {
         }
     }
 
+    /** Refuses every callback_url: no host is allowed (the default of talkreel.callback.allowed-hosts). */
     public JobValidator(JobSchema schema, Limits limits) {
+        this(schema, limits, url -> Optional.of("is not allowed: no callback host is (talkreel.callback.allowed-hosts)"));
+    }
+
+    /** {@code callbackRefusal} says why a callback_url may not be called, or nothing when it may. */
+    public JobValidator(JobSchema schema, Limits limits, Function<String, Optional<String>> callbackRefusal) {
         this.schema = schema;
         this.limits = limits;
+        this.callbackRefusal = callbackRefusal;
     }
 
     public Limits limits() {
@@ -118,6 +127,9 @@ public final class JobValidator {
         checkUrl(request, errors);
         checkScriptLength(request.script, errors);
         checkSegment(request, passed, errors);
+        if (request.callbackUrl != null && !has(errors, "callback_url")) {
+            callbackRefusal.apply(request.callbackUrl).ifPresent(why -> errors.add(new FieldError("callback_url", why)));
+        }
         // in the order of the job's own fields, the missing ones last: the user reads them top to bottom
         errors.sort(Comparator.comparingInt(e -> order.contains(e.topLevel()) ? order.indexOf(e.topLevel())
                 : Integer.MAX_VALUE));

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.talkreel.Settings;
+import dev.talkreel.callback.CallbackHosts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,12 +134,26 @@ class JobValidatorTest {
 
     @Test
     void anUnknownFieldIsRefusedAndTheKnownOnesAreListed() {
-        List<FieldError> errors = validate(Map.of("callback_url", str("http://evil.com/hook"))).errors();
+        List<FieldError> errors = validate(Map.of("webhook", str("http://evil.com/hook"))).errors();
         assertEquals(1, errors.size(), errors.toString());
-        assertEquals("callback_url", errors.get(0).field());
+        assertEquals("webhook", errors.get(0).field());
         assertEquals("is not a known field (known: youtube_url, script, portrait_prompt, segment_start, segment_end, "
-                + "language, seed, resolution, diffusion_steps, text_guide_scale, audio_guide_scale, output_profile, captions)",
-                errors.get(0).message());
+                + "language, seed, resolution, diffusion_steps, text_guide_scale, audio_guide_scale, output_profile, "
+                + "captions, callback_url)", errors.get(0).message());
+    }
+
+    @Test
+    void aCallbackUrlIsRefusedUnlessItsHostIsAllowed() {
+        List<FieldError> errors = validate(Map.of("callback_url", str("http://evil.com/hook"))).errors();
+        assertEquals(List.of(new FieldError("callback_url",
+                "is not allowed: no callback host is (talkreel.callback.allowed-hosts)")), errors);
+        JobValidator allowing = new JobValidator(JobSchema.load(SCHEMA), LIMITS,
+                new CallbackHosts("hooks.example.com")::refusal);
+        byte[] job = bytes("{\"youtube_url\": \"" + URL + "\", \"script\": \"Hello there.\", \"callback_url\": "
+                + "\"https://hooks.example.com/talkreel\"}");
+        JobValidator.Result ok = allowing.validate(job);
+        assertEquals(List.of(), ok.errors());
+        assertEquals("https://hooks.example.com/talkreel", ok.job().callbackUrl);
     }
 
     @Test

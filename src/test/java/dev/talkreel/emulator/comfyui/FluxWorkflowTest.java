@@ -1,6 +1,5 @@
 package dev.talkreel.emulator.comfyui;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,15 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.talkreel.emulator.Fault;
-import dev.talkreel.emulator.GpuMeter;
 import dev.talkreel.emulator.Json;
 import dev.talkreel.service.comfyui.ComfyWorkflow;
 import java.awt.image.BufferedImage;
 import java.io.Reader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,42 +21,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The shipped Flux.1 workflow, filled in through config/comfyui/flux.properties exactly as talkreel fills it, on the
  * emulated ComfyUI: it runs to a PNG of the asked size with the sampler's progress, and every fault is worded as
  * ComfyUI words it for these nodes.
  */
-class FluxWorkflowTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(15);
+class FluxWorkflowTest extends ComfyUiEmulatorFixture {
     private static final String PREFIX = "talkreel/job-1/portrait";
-
-    @TempDir
-    Path tempDir;
-    private Path outputDir;
-    private GpuMeter gpu;
-    private ComfyUiEmulator comfy;
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeEach
-    void start() {
-        outputDir = tempDir.resolve("output");
-        gpu = new GpuMeter();
-        comfy = new ComfyUiEmulator(gpu, outputDir).start("127.0.0.1", 0);
-    }
-
-    @AfterEach
-    void stop() {
-        comfy.close();
-    }
 
     @Test
     void theShippedFluxWorkflowRendersAPngOfTheAskedSizeWithTheSamplersProgress() throws Exception {
@@ -175,8 +146,7 @@ class FluxWorkflowTest {
         assertEquals("return_type_mismatch", extra.at("/errors/0/type").asText());
         assertEquals("images, received_type(CLIP) mismatch input_type(IMAGE)", extra.at("/errors/0/details").asText());
         String id = reply.get("prompt_id").asText();
-        JsonNode entry = await().atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
-                .until(() -> getJson("/history/" + id), h -> h.has(id)).get(id);
+        JsonNode entry = awaitHistory(id);
         assertEquals("success", entry.at("/status/status_str").asText());
         BufferedImage png = ImageIO.read(outputDir.resolve("talkreel/job-1/portrait_00001_.png").toFile());
         assertEquals(640, png.getWidth());
@@ -196,47 +166,6 @@ class FluxWorkflowTest {
     }
 
     private JsonNode refused(ObjectNode prompt) throws Exception {
-        HttpResponse<String> r = post(Json.object().set("prompt", prompt).toString());
-        assertEquals(400, r.statusCode(), r.body());
-        return Json.MAPPER.readTree(r.body());
-    }
-
-    private JsonNode postOk(JsonNode body) throws Exception {
-        HttpResponse<String> r = post(body.toString());
-        assertEquals(200, r.statusCode(), r.body());
-        return Json.MAPPER.readTree(r.body());
-    }
-
-    private HttpResponse<String> post(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(comfy.baseUrl() + "/prompt"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JsonNode getJson(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(comfy.baseUrl() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return Json.MAPPER.readTree(r.body());
-    }
-
-    private static List<String> fieldNames(JsonNode node) {
-        List<String> names = new ArrayList<>();
-        node.fieldNames().forEachRemaining(names::add);
-        return names;
-    }
-
-    /** Collects the text frames of the websocket as JSON. */
-    private record Collector(BlockingQueue<JsonNode> frames) implements WebSocket.Listener {
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            try {
-                frames.add(Json.MAPPER.readTree(data.toString()));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            ws.request(1);
-            return null;
-        }
+        return json(expect(400, post("/prompt", Json.object().set("prompt", prompt).toString())));
     }
 }

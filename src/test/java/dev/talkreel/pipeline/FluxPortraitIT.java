@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.talkreel.JobClient;
 import dev.talkreel.RunningStack;
+import dev.talkreel.emulator.Fault;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.Reader;
@@ -97,6 +98,25 @@ class FluxPortraitIT {
         }
         assertEquals("talkreel/" + id + "/portrait", graph.at("/9/inputs/filename_prefix").asText());
         assertEquals(1, talkreel.emulators().comfyui.calls().count("POST /prompt"), "submitted once");
+    }
+
+    @Test
+    void aServerWithoutTheFluxModelsFailsThePortraitNamingEachFile() throws Exception {
+        talkreel.emulators().comfyui.behaviour().failNext("prompt", Fault.MISSING_MODEL, 1);
+        String id = talkreel.client().submit(JobClient.job(URL, "No Flux here."));
+
+        JsonNode end = talkreel.client().waitForEnd(id, DEADLINE);
+
+        assertEquals("failed", end.path("status").asText(), end.toString());
+        String message = end.path("steps").path("portrait").path("error").path("message").asText();
+        // ComfyUI's top-level details are empty: every word comes from node_errors, one sentence per file
+        for (String words : List.of("node 10 (VAELoader) input vae_name", "'ae.safetensors' not in []",
+                "node 11 (DualCLIPLoader) input clip_name1", "'t5xxl_fp8_e4m3fn.safetensors' not in []",
+                "node 11 (DualCLIPLoader) input clip_name2", "'clip_l.safetensors' not in []",
+                "node 12 (UNETLoader) input unet_name", "'flux1-dev.safetensors' not in []")) {
+            assertTrue(message.contains(words), words + " in: " + message);
+        }
+        assertEquals(1, talkreel.emulators().comfyui.calls().count("POST /prompt"), "a 400 is not retried");
     }
 
     @Test

@@ -281,9 +281,14 @@ final class PromptRunner {
             case "EmptyHunyuanLatentVideo" -> {
                 // the Wan VAE turns ((length-1)//4)+1 latent frames into ((length-1)//4)*4+1 images per batch item
                 int frames = (Math.max(1, in.path("length").asInt(1)) - 1) / 4 * 4 + 1;
-                return new ImageSpec(in.path("width").asInt(848), in.path("height").asInt(480), batch * frames);
+                return new ImageSpec(decoded(in.path("width").asInt(848)), decoded(in.path("height").asInt(480)),
+                        batch * frames);
             }
-            case "EmptyLatentImage", "EmptySD3LatentImage", "EmptyImage" -> {
+            case "EmptyLatentImage", "EmptySD3LatentImage" -> {
+                return new ImageSpec(decoded(in.path("width").asInt(512)), decoded(in.path("height").asInt(512)),
+                        batch);
+            }
+            case "EmptyImage" -> {
                 return new ImageSpec(in.path("width").asInt(512), in.path("height").asInt(512), batch);
             }
             default -> {
@@ -298,6 +303,11 @@ final class PromptRunner {
                 return seen.size() == 1 ? new ImageSpec(512, 512, 1) : null;
             }
         }
+    }
+
+    /** A latent is an eighth of the picture each way ({@code width // 8}), so the VAE decodes a multiple of 8. */
+    private static int decoded(int pixels) {
+        return pixels / 8 * 8;
     }
 
     /** Seeds and prompt texts decide the picture, as they would decide a real sample. */

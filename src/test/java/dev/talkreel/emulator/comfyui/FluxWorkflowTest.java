@@ -153,6 +153,16 @@ class FluxWorkflowTest extends ComfyUiEmulatorFixture {
         assertEquals(384, png.getHeight());
     }
 
+    @Test
+    void aSizeOffTheLatentGridComesOutAsTheVaeDecodesIt() throws Exception {
+        // the latent is [1, 16, 570 // 8, 1000 // 8]: a real server saves 1000x568, not the 570 asked for
+        String id = postOk(Json.object().set("prompt", flux(1000, 570, 4))).get("prompt_id").asText();
+        String file = awaitHistory(id).at("/outputs/9/images/0/filename").asText();
+        BufferedImage png = ImageIO.read(outputDir.resolve("talkreel/job-1").resolve(file).toFile());
+        assertEquals(1000, png.getWidth());
+        assertEquals(568, png.getHeight());
+    }
+
     /** The shipped workflow with the job's values written through the shipped Flux bindings. */
     private static ObjectNode flux(int width, int height, long seed) throws Exception {
         Properties settings = new Properties();

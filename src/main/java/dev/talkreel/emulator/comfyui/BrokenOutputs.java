@@ -31,7 +31,7 @@ final class BrokenOutputs {
             String type = e.getValue().path("class_type").asText();
             if ("SaveImage".equals(type) && e.getValue().path("inputs").isObject()) {
                 saves.add((ObjectNode) e.getValue().get("inputs"));
-            } else if ("CLIPLoader".equals(type) && clip == null) {
+            } else if (type.endsWith("CLIPLoader") && clip == null) {
                 clip = e.getKey();
             }
         }

@@ -18,15 +18,19 @@ final class NodeCatalog {
     static final String CHECKPOINTS = "checkpoints";
 
     /** ComfyUI's seed maximum, 0xffffffffffffffff. */
-    private static final double INT_MAX = 18446744073709551615d;
-    private static final List<String> SAMPLERS = List.of("euler", "euler_cfg_pp", "euler_ancestral",
+    static final double INT_MAX = 18446744073709551615d;
+    /** nodes.MAX_RESOLUTION. */
+    static final double MAX_RESOLUTION = 16384;
+    /** The loaders' optional "device" input. */
+    static final List<String> DEVICES = List.of("default", "cpu");
+    static final List<String> SAMPLERS = List.of("euler", "euler_cfg_pp", "euler_ancestral",
             "euler_ancestral_cfg_pp", "heun", "heunpp2", "dpm_2", "dpm_2_ancestral", "lms", "dpm_fast", "dpm_adaptive",
             "dpmpp_2s_ancestral", "dpmpp_2s_ancestral_cfg_pp", "dpmpp_sde", "dpmpp_sde_gpu", "dpmpp_2m",
             "dpmpp_2m_cfg_pp", "dpmpp_2m_sde", "dpmpp_2m_sde_gpu", "dpmpp_3m_sde", "dpmpp_3m_sde_gpu", "ddpm", "lcm",
             "ipndm", "ipndm_v", "deis", "res_multistep", "res_multistep_cfg_pp", "res_multistep_ancestral",
             "res_multistep_ancestral_cfg_pp", "gradient_estimation", "er_sde", "seeds_2", "seeds_3", "ddim", "uni_pc",
             "uni_pc_bh2");
-    private static final List<String> SCHEDULERS = List.of("simple", "sgm_uniform", "karras", "exponential",
+    static final List<String> SCHEDULERS = List.of("simple", "sgm_uniform", "karras", "exponential",
             "ddim_uniform", "beta", "normal", "linear_quadratic", "kl_optimal");
     private static final List<String> CLIP_TYPES = List.of("stable_diffusion", "stable_cascade", "sd3",
             "stable_audio", "mochi", "ltxv", "pixart", "cosmos", "lumina2", "wan", "hidream", "chroma", "ace",
@@ -47,10 +51,13 @@ final class NodeCatalog {
     private final Map<String, List<String>> models = new ConcurrentHashMap<>();
 
     NodeCatalog() {
+        // the Wan 2.2 files as Comfy-Org's repackaged repository names them, then the Flux.1 [dev] ones
         models(DIFFUSION_MODELS, List.of("wan2.2_t2v_high_noise_14B_fp8_scaled.safetensors",
-                "wan2.2_t2v_low_noise_14B_fp8_scaled.safetensors"), "split_files/diffusion_models/");
-        models(TEXT_ENCODERS, List.of("umt5_xxl_fp8_e4m3fn_scaled.safetensors"), "split_files/text_encoders/");
-        models(VAE, List.of("wan_2.1_vae.safetensors"), "split_files/vae/");
+                "wan2.2_t2v_low_noise_14B_fp8_scaled.safetensors"), "split_files/diffusion_models/",
+                "flux1-dev.safetensors");
+        models(TEXT_ENCODERS, List.of("umt5_xxl_fp8_e4m3fn_scaled.safetensors"), "split_files/text_encoders/",
+                "t5xxl_fp8_e4m3fn.safetensors", "clip_l.safetensors");
+        models(VAE, List.of("wan_2.1_vae.safetensors"), "split_files/vae/", "ae.safetensors");
         setModels(CHECKPOINTS, List.of());
 
         Input model = link("model", "MODEL");
@@ -68,18 +75,19 @@ final class NodeCatalog {
         define("UNETLoader", List.of("MODEL"), false, combo("unet_name", null),
                 combo("weight_dtype", List.of("default", "fp8_e4m3fn", "fp8_e4m3fn_fast", "fp8_e5m2")));
         define("CLIPLoader", List.of("CLIP"), false, combo("clip_name", null), combo("type", CLIP_TYPES),
-                new Input("device", "COMBO", List.of("default", "cpu"), null, null, false));
+                optionalCombo("device", DEVICES));
         define("VAELoader", List.of("VAE"), false, combo("vae_name", null));
         define("CheckpointLoaderSimple", List.of("MODEL", "CLIP", "VAE"), false, combo("ckpt_name", null));
-        define("EmptyHunyuanLatentVideo", List.of("LATENT"), false, integer("width", 16, 16384),
-                integer("height", 16, 16384), integer("length", 1, 16384), integer("batch_size", 1, 4096));
-        define("EmptyLatentImage", List.of("LATENT"), false, integer("width", 16, 16384), integer("height", 16, 16384),
-                integer("batch_size", 1, 4096));
+        define("EmptyHunyuanLatentVideo", List.of("LATENT"), false, integer("width", 16, MAX_RESOLUTION),
+                integer("height", 16, MAX_RESOLUTION), integer("length", 1, 16384), integer("batch_size", 1, 4096));
+        define("EmptyLatentImage", List.of("LATENT"), false, integer("width", 16, MAX_RESOLUTION),
+                integer("height", 16, MAX_RESOLUTION), integer("batch_size", 1, 4096));
         define("EmptyImage", List.of("IMAGE"), false, integer("width", 1, 16384), integer("height", 1, 16384),
                 integer("batch_size", 1, 4096), integer("color", 0, 0xFFFFFF));
         define("ModelSamplingSD3", List.of("MODEL"), false, model, number("shift", 0, 100));
         define("SaveImage", List.of(), true, link("images", "IMAGE"), text("filename_prefix"));
         define("PreviewImage", List.of(), true, link("images", "IMAGE"));
+        FluxNodes.define(this);
     }
 
     /** The same nodes on a server whose models folders are empty: every loader fails with value_not_in_list. */
@@ -102,7 +110,7 @@ final class NodeCatalog {
         }
         String folder = switch (node.name()) {
             case "UNETLoader" -> DIFFUSION_MODELS;
-            case "CLIPLoader" -> TEXT_ENCODERS;
+            case "CLIPLoader", "DualCLIPLoader" -> TEXT_ENCODERS;
             case "VAELoader" -> VAE;
             default -> CHECKPOINTS;
         };
@@ -114,34 +122,41 @@ final class NodeCatalog {
         models.put(folder, names.stream().sorted().toList());
     }
 
-    private void models(String folder, List<String> names, String splitFilesFolder) {
-        List<String> all = new ArrayList<>(names);
-        names.forEach(n -> all.add(splitFilesFolder + n));
+    /** {@code repackaged} files, each also under {@code splitFilesFolder} as found in a clone, plus {@code others}. */
+    private void models(String folder, List<String> repackaged, String splitFilesFolder, String... others) {
+        List<String> all = new ArrayList<>(repackaged);
+        repackaged.forEach(n -> all.add(splitFilesFolder + n));
+        all.addAll(List.of(others));
         setModels(folder, all);
     }
 
-    private void define(String name, List<String> returnTypes, boolean outputNode, Input... inputs) {
+    void define(String name, List<String> returnTypes, boolean outputNode, Input... inputs) {
         classes.put(name, new NodeClass(name, List.of(inputs), returnTypes, outputNode));
     }
 
-    private static Input link(String name, String type) {
+    static Input link(String name, String type) {
         return new Input(name, type, null, null, null, true);
     }
 
-    private static Input integer(String name, double min, double max) {
+    static Input integer(String name, double min, double max) {
         return new Input(name, "INT", null, min, max, true);
     }
 
-    private static Input number(String name, double min, double max) {
+    static Input number(String name, double min, double max) {
         return new Input(name, "FLOAT", null, min, max, true);
     }
 
-    private static Input text(String name) {
+    static Input text(String name) {
         return new Input(name, "STRING", null, null, null, true);
     }
 
     /** A combo; null options means "the files of a models folder". */
-    private static Input combo(String name, List<String> options) {
+    static Input combo(String name, List<String> options) {
         return new Input(name, "COMBO", options, null, null, true);
+    }
+
+    /** A combo under "optional": ComfyUI accepts a prompt without it. */
+    static Input optionalCombo(String name, List<String> options) {
+        return new Input(name, "COMBO", options, null, null, false);
     }
 }

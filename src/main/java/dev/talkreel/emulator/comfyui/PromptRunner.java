@@ -122,7 +122,7 @@ final class PromptRunner {
         run.message("execution_cached", cachedData, false);
 
         List<String> toRun = order.stream().filter(id -> !cached.contains(id)).toList();
-        List<String> samplers = toRun.stream().filter(id -> isSampler(run.node(id))).toList();
+        List<String> samplers = toRun.stream().filter(id -> Samplers.isSampler(run.node(id))).toList();
         String busyNode = samplers.isEmpty() ? (toRun.isEmpty() ? null : toRun.get(0)) : samplers.get(0);
         Fault fault = busyNode == null ? null : behaviour.takeFault("execute");
         long latency = behaviour.latency("execute").toNanos();
@@ -211,7 +211,7 @@ final class PromptRunner {
 
     /** The sampler's steps, each a {@code progress} event, spread over the node's share of the latency. */
     private void sample(Run run, String id, long nanos) throws InterruptedException, Interrupted {
-        JsonNode inputs = run.node(id).path("inputs");
+        JsonNode inputs = Samplers.stepInputs(run.item.prompt(), run.node(id));
         int steps = Math.max(1, inputs.path("steps").asInt(1));
         if (inputs.has("end_at_step")) {
             steps = Math.max(1, Math.min(steps, inputs.path("end_at_step").asInt(steps))
@@ -281,9 +281,14 @@ final class PromptRunner {
             case "EmptyHunyuanLatentVideo" -> {
                 // the Wan VAE turns ((length-1)//4)+1 latent frames into ((length-1)//4)*4+1 images per batch item
                 int frames = (Math.max(1, in.path("length").asInt(1)) - 1) / 4 * 4 + 1;
-                return new ImageSpec(in.path("width").asInt(848), in.path("height").asInt(480), batch * frames);
+                return new ImageSpec(decoded(in.path("width").asInt(848)), decoded(in.path("height").asInt(480)),
+                        batch * frames);
             }
-            case "EmptyLatentImage", "EmptyImage" -> {
+            case "EmptyLatentImage", "EmptySD3LatentImage" -> {
+                return new ImageSpec(decoded(in.path("width").asInt(512)), decoded(in.path("height").asInt(512)),
+                        batch);
+            }
+            case "EmptyImage" -> {
                 return new ImageSpec(in.path("width").asInt(512), in.path("height").asInt(512), batch);
             }
             default -> {
@@ -300,12 +305,17 @@ final class PromptRunner {
         }
     }
 
+    /** A latent is an eighth of the picture each way ({@code width // 8}), so the VAE decodes a multiple of 8. */
+    private static int decoded(int pixels) {
+        return pixels / 8 * 8;
+    }
+
     /** Seeds and prompt texts decide the picture, as they would decide a real sample. */
     private static long variety(ObjectNode prompt) {
         List<Object> parts = new ArrayList<>();
         prompt.elements().forEachRemaining(node -> {
             JsonNode in = node.path("inputs");
-            for (String key : new String[] {"seed", "noise_seed", "text"}) {
+            for (String key : new String[] {"seed", "noise_seed", "text", "clip_l", "t5xxl"}) {
                 if (in.has(key)) {
                     parts.add(in.get(key).asText());
                 }
@@ -343,11 +353,6 @@ final class PromptRunner {
                     ? "<" + signature(prompt, v.get(0).asText()) + ">[" + v.get(1) + "]" : v.toString());
         });
         return node.path("class_type").asText() + parts;
-    }
-
-    private static boolean isSampler(JsonNode node) {
-        String type = node.path("class_type").asText();
-        return type.equals("KSampler") || type.equals("KSamplerAdvanced");
     }
 
     private ObjectNode errorData(Run run, String nodeId, NodeFailure failure, Map<String, ObjectNode> nextCache) {

@@ -1,6 +1,5 @@
 package dev.talkreel.emulator.comfyui;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,17 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.talkreel.emulator.Fault;
-import dev.talkreel.emulator.GpuMeter;
 import dev.talkreel.emulator.Json;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,37 +23,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ComfyUiEmulatorTest {
+class ComfyUiEmulatorTest extends ComfyUiEmulatorFixture {
     private static final String TROUBLE = "500 Internal Server Error\n\nServer got itself in trouble";
-    private static final Duration DEADLINE = Duration.ofSeconds(15);
-
-    @TempDir
-    Path tempDir;
-    private Path outputDir;
-    private GpuMeter gpu;
-    private ComfyUiEmulator comfy;
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeEach
-    void start() {
-        outputDir = tempDir.resolve("output");
-        gpu = new GpuMeter();
-        comfy = new ComfyUiEmulator(gpu, outputDir).start("127.0.0.1", 0);
-    }
-
-    @AfterEach
-    void stop() {
-        comfy.close();
-    }
 
     @Test
     void runsTheWanWorkflowAndSavesPngsWithCountersAndCache() throws Exception {
@@ -157,13 +128,15 @@ class ComfyUiEmulatorTest {
         JsonNode reason = unetError.at("/errors/0");
         assertEquals("value_not_in_list", reason.get("type").asText());
         assertEquals("Value not in list", reason.get("message").asText());
-        assertEquals("unet_name: 'x.safetensors' not in ['split_files/diffusion_models/wan2.2_t2v_high_noise_14B_fp8_"
+        // one server with the Wan and the Flux files, sorted as folder_paths lists them
+        assertEquals("unet_name: 'x.safetensors' not in ['flux1-dev.safetensors', "
+                + "'split_files/diffusion_models/wan2.2_t2v_high_noise_14B_fp8_"
                 + "scaled.safetensors', 'split_files/diffusion_models/wan2.2_t2v_low_noise_14B_fp8_scaled.safetensors', "
                 + "'wan2.2_t2v_high_noise_14B_fp8_scaled.safetensors', 'wan2.2_t2v_low_noise_14B_fp8_scaled.safetensors']",
                 reason.get("details").asText());
         assertEquals("unet_name", reason.at("/extra_info/input_name").asText());
         assertEquals("x.safetensors", reason.at("/extra_info/received_value").asText());
-        assertEquals(4, reason.at("/extra_info/input_config/0").size());
+        assertEquals(5, reason.at("/extra_info/input_config/0").size());
         // only the output node's own reasons reach error.details, so an upstream failure leaves it empty (as ComfyUI)
         assertEquals("", badModelReply.at("/error/details").asText());
 
@@ -417,86 +390,6 @@ class ComfyUiEmulatorTest {
             ((ObjectNode) wf.at("/3/inputs")).put("seed", seed);
             ((ObjectNode) wf.at("/6/inputs")).put("text", text);
             return wf;
-        }
-    }
-
-    private void assertGuard(int status, String path) throws Exception {
-        HttpResponse<byte[]> r = getBytes(path);
-        assertEquals(status, r.statusCode(), path);
-        assertEquals(0, r.body().length, path);
-    }
-
-    private JsonNode awaitHistory(String id) throws Exception {
-        return await("history for " + id).atMost(DEADLINE).pollInterval(Duration.ofMillis(50))
-                .until(() -> getJson("/history/" + URLEncoder.encode(id, StandardCharsets.UTF_8)), h -> h.has(id))
-                .get(id);
-    }
-
-    private interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static void awaitTrue(Check check) throws Exception {
-        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(20)).until(check::ok);
-    }
-
-    private JsonNode postOk(JsonNode body) throws Exception {
-        return json(expect(200, post("/prompt", body.toString())));
-    }
-
-    private HttpResponse<String> post(String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<String> getString(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private HttpResponse<byte[]> getBytes(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    private JsonNode getJson(String path) throws Exception {
-        return json(expect(200, getString(path)));
-    }
-
-    private URI uri(String path) {
-        return URI.create(comfy.baseUrl() + path);
-    }
-
-    private static HttpResponse<String> expect(int status, HttpResponse<String> r) {
-        assertEquals(status, r.statusCode(), r.body());
-        return r;
-    }
-
-    private static JsonNode json(HttpResponse<String> r) throws Exception {
-        return Json.MAPPER.readTree(r.body());
-    }
-
-    private static List<String> events(JsonNode messages) {
-        List<String> names = new ArrayList<>();
-        messages.forEach(m -> names.add(m.get(0).asText()));
-        return names;
-    }
-
-    private static List<String> fieldNames(JsonNode node) {
-        List<String> names = new ArrayList<>();
-        node.fieldNames().forEachRemaining(names::add);
-        return names;
-    }
-
-    /** Collects the text frames of the websocket as JSON. */
-    private record Collector(BlockingQueue<JsonNode> frames) implements WebSocket.Listener {
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-            try {
-                frames.add(Json.MAPPER.readTree(data.toString()));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            ws.request(1);
-            return null;
         }
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.apache.camel.Exchange;
 
@@ -61,11 +62,21 @@ public final class MediaChecks {
         Path raw = dir(exchange).resolve("voice.wav");
         // the voice step may be declared with another TTS service (examples/routes/voice-rawwav.camel.yaml)
         String service = pipeline.current(exchange).serviceName();
-        MediaInfo info = probe(raw, "the cloned voice from " + service);
-        if (info.audio() == null) {
-            throw new StepFailedException(service + " sent audio that ffprobe cannot read as audio");
+        // the usual 16-bit mono WAV is measured and padded in Java: no ffmpeg process between two GPU steps
+        Optional<Wav.Pcm16> pcm = Wav.pcm16Mono(raw);
+        double speech;
+        int rate;
+        if (pcm.isPresent()) {
+            speech = pcm.get().seconds();
+            rate = pcm.get().sampleRate();
+        } else {
+            MediaInfo info = probe(raw, "the cloned voice from " + service);
+            if (info.audio() == null) {
+                throw new StepFailedException(service + " sent audio that ffprobe cannot read as audio");
+            }
+            speech = info.durationSeconds();
+            rate = info.audio().sampleRate() > 0 ? info.audio().sampleRate() : 24000;
         }
-        double speech = info.durationSeconds();
         Map<String, Object> d = details(exchange);
         d.put("speech_seconds", round(speech));
         if (speech > videoSeconds + 0.0005) {
@@ -74,18 +85,22 @@ public final class MediaChecks {
                     + "than the %s-second video: shorten the script by about %d word(s)", speech, over,
                     fmt(videoSeconds), Math.max(1, (int) Math.ceil(over * 2.5))));
         }
-        int rate = info.audio().sampleRate() > 0 ? info.audio().sampleRate() : 24000;
         long samples = Math.round(videoSeconds * rate);
         Path padded = artifact(exchange);
         Path tmp = AtomicFiles.temp(padded);
         try {
-            Ffmpeg.run(Duration.ofMinutes(2), "-i", raw.toString(), "-af", "apad=whole_len=" + samples,
-                    "-ac", "1", "-ar", String.valueOf(rate), "-c:a", "pcm_s16le", "-f", "wav", tmp.toString());
+            if (pcm.isPresent()) {
+                Wav.padTo(raw, pcm.get(), samples, tmp);
+            } else {
+                Ffmpeg.run(Duration.ofMinutes(2), "-i", raw.toString(), "-af", "apad=whole_len=" + samples,
+                        "-ac", "1", "-ar", String.valueOf(rate), "-c:a", "pcm_s16le", "-f", "wav", tmp.toString());
+            }
             AtomicFiles.moveIntoPlace(tmp, padded);
         } finally {
             Files.deleteIfExists(tmp);
         }
-        d.put("padded_seconds", round(probe(padded, "the padded voice").durationSeconds()));
+        d.put("padded_seconds", round(pcm.isPresent() ? samples / (double) rate
+                : probe(padded, "the padded voice").durationSeconds()));
         d.put("silence_added_seconds", round(videoSeconds - speech));
         d.put("sample_rate", rate);
     }

@@ -27,7 +27,7 @@ public final class CaptionPainter {
     /** Line to line, as a share of the font size. */
     private static final double LINE_SPACING = 1.25;
     /** The outline's stroke, as a share of the font size (half of it shows outside the letters). */
-    private static final float OUTLINE = 0.16f;
+    private static final float OUTLINE = 0.24f;
     private static final Color TEXT = Color.WHITE;
     private static final Color EDGE = new Color(0, 0, 0, 230);
 

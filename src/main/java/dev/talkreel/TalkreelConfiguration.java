@@ -8,6 +8,8 @@ import dev.talkreel.api.Intake;
 import dev.talkreel.api.JobApi;
 import dev.talkreel.callback.CallbackHosts;
 import dev.talkreel.callback.Callbacks;
+import dev.talkreel.captions.CaptionSettings;
+import dev.talkreel.captions.Captions;
 import dev.talkreel.files.PathMap;
 import dev.talkreel.files.SharedVolume;
 import dev.talkreel.finish.OutputProfiles;
@@ -157,7 +159,10 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("stepMarkers", new StepMarkers());
         r.bind("resultAssembler", new ResultAssembler(jobs, pipeline));
         // the frame each job is finished to (its output_profile, else talkreel.output.profile)
-        r.bind("outputProfiles", OutputProfiles.fromSettings(key -> c.has(key) ? c.get(key) : null, jobs));
+        OutputProfiles outputProfiles = OutputProfiles.fromSettings(key -> c.has(key) ? c.get(key) : null, jobs);
+        r.bind("outputProfiles", outputProfiles);
+        // the captions step's cues, timing and pictures (talkreel.captions.*)
+        r.bind("captions", new Captions(jobs, volume, outputProfiles, CaptionSettings.from(c::get)));
     }
 
     private static TaskSlots.Limit taskLimit(Config c, String service) {

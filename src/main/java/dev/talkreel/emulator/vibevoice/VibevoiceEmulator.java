@@ -124,7 +124,7 @@ public final class VibevoiceEmulator extends EmulatorServer {
             throw generationFailed(OOM);
         }
         pause(behaviour.latency("tts"));
-        return Speech.say(request.words(), request.voiceSpeedFactor(), request.outputFormat());
+        return Speech.say(request.text(), request.voiceSpeedFactor(), request.outputFormat());
     }
 
     /** The request as one JSON object: the JSON body, or the multipart form fields (strings, as FastAPI sees them). */

@@ -7,6 +7,7 @@ import dev.talkreel.media.Loudness;
 import dev.talkreel.media.MediaInfo;
 import dev.talkreel.media.MediaProbe;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,7 @@ public final class Finisher {
         List<Captions.Cue> cues = Captions.read(dir).cues();
         int frames = (int) Math.round(settings.videoSeconds() * FinishGraph.FPS);
         Path target = dir.resolve(TARGET);
+        dropLeftovers(dir);
         Path tmp = AtomicFiles.temp(target);
         long began = System.nanoTime();
         try {
@@ -78,6 +80,15 @@ public final class Finisher {
         facts.put("target_lufs", settings.loudness().integrated());
         facts.put("render_ms", (System.nanoTime() - began) / 1_000_000);
         return facts;
+    }
+
+    /** Half-written encodes of a run cut off by a restart (kill -9 leaves its temporary file): not kept. */
+    private static void dropLeftovers(Path dir) throws IOException {
+        try (DirectoryStream<Path> parts = Files.newDirectoryStream(dir, "." + TARGET + ".*.part")) {
+            for (Path part : parts) {
+                Files.deleteIfExists(part);
+            }
+        }
     }
 
     private static boolean aspectMatches(MediaInfo.Stream source, int width, int height) {

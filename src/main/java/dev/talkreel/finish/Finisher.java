@@ -23,8 +23,8 @@ import java.util.Map;
  * A failing ffmpeg is an IOException: retried like any step (talkreel.finish.retry.*).
  */
 public final class Finisher {
-    /** What the step reads and leaves in the job folder. */
-    static final String SOURCE = "video.mp4";
+    /** What the step reads (the raw video) and leaves in the job folder. */
+    public static final String SOURCE = "video.mp4";
     static final String TARGET = "final.mp4";
 
     private final SharedVolume volume;

@@ -4,6 +4,7 @@ import dev.talkreel.job.JobStore;
 import dev.talkreel.pipeline.Pipeline;
 import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.finish.FinishGraph;
+import dev.talkreel.finish.Finisher;
 import dev.talkreel.finish.OutputProfile;
 import dev.talkreel.finish.OutputProfiles;
 import dev.talkreel.pipeline.StepFailedException;
@@ -147,7 +148,7 @@ public final class MediaChecks {
         long frames = probeCounting(file).video().frames();
         OutputProfile profile = profiles.forJob(jobId(exchange));
         String size = v.width() + "x" + v.height();
-        String wanted = profile.nativeSize() ? sizeOf(dir(exchange).resolve("video.mp4"))
+        String wanted = profile.nativeSize() ? sizeOf(dir(exchange).resolve(Finisher.SOURCE))
                 : profile.width() + "x" + profile.height();
         long wantedFrames = Math.round(videoSeconds * FinishGraph.FPS);
         boolean indexFirst = Mp4Atoms.indexFirst(file);

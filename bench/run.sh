@@ -2,6 +2,8 @@
 # talkreel's benchmarks, each printing its figures side by side from one run.
 #   bench/run.sh [pipeline] [runs]   one job end to end against the emulators with fixed latencies, measured against
 #                                    the ideal critical path under the GPU limit, quick and production polls
+#   bench/run.sh finish [runs]       the time the finishing steps (finish, poster) add to a job, per output profile
+#                                    (landscape, shorts, square), side by side
 #   bench/run.sh history [jobs]      start-up, idle CPU, one job and the list API on an empty volume vs one holding
 #                                    10,000 finished jobs (archived, and in the old layout on its first start)
 set -euo pipefail
@@ -11,7 +13,8 @@ which="${1:-pipeline}"
 case "$which" in
   pipeline) main=dev.talkreel.bench.PipelineBenchmark ;;
   history) main=dev.talkreel.bench.HistoryBenchmark ;;
-  *) echo "usage: bench/run.sh [pipeline|history] [n]" >&2; exit 2 ;;
+  finish) main=dev.talkreel.bench.FinishBenchmark ;;
+  *) echo "usage: bench/run.sh [pipeline|history|finish] [n]" >&2; exit 2 ;;
 esac
 mvn -B -q test-compile
 mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath

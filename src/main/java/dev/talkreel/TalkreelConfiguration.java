@@ -12,7 +12,10 @@ import dev.talkreel.captions.CaptionSettings;
 import dev.talkreel.captions.Captions;
 import dev.talkreel.files.PathMap;
 import dev.talkreel.files.SharedVolume;
+import dev.talkreel.finish.FinishGraph;
+import dev.talkreel.finish.Finisher;
 import dev.talkreel.finish.OutputProfiles;
+import dev.talkreel.media.Loudness;
 import dev.talkreel.gpu.GpuGate;
 import dev.talkreel.gpu.GpuSettle;
 import dev.talkreel.job.JobSchema;
@@ -43,6 +46,8 @@ import dev.talkreel.service.yttools.YttoolsRequests;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,20 +152,27 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("yttoolsReplies", new YttoolsReplies());
         r.bind("vibevoiceRequests", new VibevoiceRequests(jobs, pipeline, c.under("talkreel.vibevoice.")));
         r.bind("vibevoiceReplies", new VibevoiceReplies(jobs));
+        // the frame each job is finished to (its output_profile, else talkreel.output.profile), and its portrait size
+        OutputProfiles outputProfiles = OutputProfiles.fromSettings(key -> c.has(key) ? c.get(key) : null, jobs);
+        r.bind("outputProfiles", outputProfiles);
         r.bind("comfyuiRequests", new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(
-                comfyWorkflow, c.integer("talkreel.comfyui.width"),
-                c.integer("talkreel.comfyui.height"), c.get("talkreel.comfyui.default-prompt"))));
+                comfyWorkflow, outputProfiles, c.get("talkreel.comfyui.default-prompt"))));
         r.bind("comfyuiReplies", new ComfyuiReplies(comfyWorkflow.outputNode(), retries.get("comfyui").oomCooldownMs()));
         r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, pipeline, infinitetalkPaths,
                 c.under("talkreel.infinitetalk.")));
         r.bind("infinitetalkReplies", new InfinitetalkReplies(jobs, pipeline, infinitetalkPaths));
         r.bind("mediaTools", new MediaTools(volume));
-        r.bind("mediaChecks", new MediaChecks(jobs, pipeline, c.decimal("talkreel.video.seconds")));
+        r.bind("mediaChecks", new MediaChecks(jobs, pipeline, c.decimal("talkreel.video.seconds"), outputProfiles));
+        r.bind("finisher", new Finisher(volume, outputProfiles, new Finisher.Settings(
+                new Loudness.Target(c.decimal("talkreel.finish.loudness.target-lufs"),
+                        c.decimal("talkreel.finish.loudness.true-peak-dbtp"), c.decimal("talkreel.finish.loudness.range-lu")),
+                FinishGraph.Fill.named(c.get("talkreel.output.fill")),
+                new FinishGraph.Encoding(c.get("talkreel.finish.x264-preset").trim(), c.integer("talkreel.finish.crf")),
+                c.decimal("talkreel.video.seconds"), Duration.ofMillis(c.integer("talkreel.finish.ffmpeg-timeout-ms")))));
         r.bind("stepMarkers", new StepMarkers());
-        r.bind("resultAssembler", new ResultAssembler(jobs, pipeline));
-        // the frame each job is finished to (its output_profile, else talkreel.output.profile)
-        OutputProfiles outputProfiles = OutputProfiles.fromSettings(key -> c.has(key) ? c.get(key) : null, jobs);
-        r.bind("outputProfiles", outputProfiles);
+        r.bind("resultAssembler", new ResultAssembler(jobs, pipeline,
+                Arrays.stream(c.get("talkreel.outbox.also").split(",")).map(String::trim).filter(n -> !n.isEmpty())
+                        .toList()));
         // the captions step's cues, timing and pictures (talkreel.captions.*)
         r.bind("captions", new Captions(jobs, volume, outputProfiles, CaptionSettings.from(c::get)));
     }

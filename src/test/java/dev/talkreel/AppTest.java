@@ -38,7 +38,7 @@ class AppTest {
             CamelContext camel = stack.camel();
             assertFalse(camel.getRoutes().isEmpty(), "the routes of routes/ are loaded");
             // the steps declared in routes/, in an order where each comes after the steps it needs
-            assertEquals(List.of("audio", "voice", "portrait", "video", "captions"),
+            assertEquals(List.of("audio", "voice", "portrait", "video", "captions", "finish", "poster"),
                     camel.getRegistry().lookupByNameAndType("pipeline", Pipeline.class).ids());
             for (Route route : camel.getRoutes()) {
                 String id = route.getRouteId();

@@ -57,15 +57,31 @@ public final class Ffmpeg {
         exec(command, timeout, dir);
     }
 
+    /**
+     * Runs ffmpeg with {@code args} in {@code dir} at log level info and returns what it wrote to stderr: where its
+     * measuring filters (loudnorm, ebur128, silencedetect) print their results.
+     */
+    public static String report(Path dir, Duration timeout, List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ffmpegPath().toString(), "-hide_banner", "-nostats",
+                "-loglevel", "info", "-nostdin", "-y"));
+        command.addAll(args);
+        return exec(command, timeout, dir, true);
+    }
+
     static String exec(List<String> command, Duration timeout) throws IOException {
         return exec(command, timeout, null);
     }
 
-    /**
-     * Runs a program (in {@code dir}, when given) and returns its standard output; the tail of stderr is kept for the
-     * error message.
-     */
     static String exec(List<String> command, Duration timeout, Path dir) throws IOException {
+        return exec(command, timeout, dir, false);
+    }
+
+    /**
+     * Runs a program (in {@code dir}, when given) and returns its standard output, or its stderr when
+     * {@code wantStderr}; the tail of stderr is kept for the error message.
+     */
+    private static String exec(List<String> command, Duration timeout, Path dir, boolean wantStderr)
+            throws IOException {
         Path err = Files.createTempFile("ffmpeg", ".err");
         Path out = Files.createTempFile("ffmpeg", ".out");
         try {
@@ -89,7 +105,7 @@ public final class Ffmpeg {
                 throw new IOException(Path.of(command.get(0)).getFileName() + " failed (exit " + p.exitValue() + "): "
                         + (text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text));
             }
-            return Files.readString(out, StandardCharsets.UTF_8);
+            return Files.readString(wantStderr ? err : out, StandardCharsets.UTF_8);
         } finally {
             Files.deleteIfExists(err);
             Files.deleteIfExists(out);

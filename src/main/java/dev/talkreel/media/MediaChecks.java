@@ -3,6 +3,10 @@ package dev.talkreel.media;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.pipeline.Pipeline;
 import dev.talkreel.files.AtomicFiles;
+import dev.talkreel.finish.FinishGraph;
+import dev.talkreel.finish.Finisher;
+import dev.talkreel.finish.OutputProfile;
+import dev.talkreel.finish.OutputProfiles;
 import dev.talkreel.pipeline.StepFailedException;
 import dev.talkreel.service.ServiceReplyException;
 import dev.talkreel.pipeline.StepTracker;
@@ -27,11 +31,13 @@ public final class MediaChecks {
     private final JobStore jobs;
     private final Pipeline pipeline;
     private final double videoSeconds;
+    private final OutputProfiles profiles;
 
-    public MediaChecks(JobStore jobs, Pipeline pipeline, double videoSeconds) {
+    public MediaChecks(JobStore jobs, Pipeline pipeline, double videoSeconds, OutputProfiles profiles) {
         this.jobs = jobs;
         this.pipeline = pipeline;
         this.videoSeconds = videoSeconds;
+        this.profiles = profiles;
     }
 
     /** The voice sample from yttools: audio, and about as long as the segment asked for. */
@@ -139,6 +145,75 @@ public final class MediaChecks {
         d.put("video_codec", info.video().codecName());
         d.put("audio_codec", info.audio().codecName());
         d.put("bytes", Files.size(file));
+    }
+
+    /**
+     * The finished video, as it is delivered: the job's profile's frame (native: the raw video's), H.264 High yuv420p,
+     * 25 fps, exactly the video length's frames, AAC 48 kHz stereo, sound and picture starting together, and the
+     * index (moov) before the media (mdat) so it plays while it downloads. Each fact is noted on the step.
+     */
+    public void checkFinished(Exchange exchange) throws IOException {
+        Path file = artifact(exchange);
+        MediaInfo info = probe(file, "the finished video");
+        MediaInfo.Stream v = info.video();
+        MediaInfo.Stream a = info.audio();
+        if (v == null || a == null) {
+            throw new StepFailedException("the finished video has no " + (v == null ? "picture" : "sound"));
+        }
+        long frames = probeCounting(file).video().frames();
+        OutputProfile profile = profiles.forJob(jobId(exchange));
+        String size = v.width() + "x" + v.height();
+        String wanted = profile.nativeSize() ? sizeOf(dir(exchange).resolve(Finisher.SOURCE))
+                : profile.width() + "x" + profile.height();
+        long wantedFrames = Math.round(videoSeconds * FinishGraph.FPS);
+        boolean indexFirst = Mp4Atoms.indexFirst(file);
+        StringBuilder wrong = new StringBuilder();
+        expect(wrong, size.equals(wanted), "frame " + size + ", not " + wanted + " (profile " + profile.name() + ")");
+        expect(wrong, "h264".equals(v.codecName()) && "High".equals(v.profile()),
+                "video " + v.codecName() + " " + v.profile() + ", not h264 High");
+        expect(wrong, "yuv420p".equals(v.pixFmt()), "pixels " + v.pixFmt() + ", not yuv420p");
+        expect(wrong, Math.abs(v.frameRate() - FinishGraph.FPS) < 0.01, "frame rate " + v.frameRate() + ", not 25");
+        expect(wrong, frames == wantedFrames, frames + " frames, not " + wantedFrames);
+        expect(wrong, "aac".equals(a.codecName()) && a.sampleRate() == 48000 && a.channels() == 2,
+                "sound " + a.codecName() + " " + a.sampleRate() + " Hz " + a.channels() + " ch, not AAC 48000 Hz 2 ch");
+        expect(wrong, Math.abs(v.startSeconds() - a.startSeconds()) < 0.001,
+                "picture starts at " + v.startSeconds() + " s, sound at " + a.startSeconds() + " s");
+        expect(wrong, indexFirst, "moov is not before mdat (no +faststart)");
+        if (wrong.length() > 0) {
+            throw new StepFailedException("the finished video is not as delivered: " + wrong.substring(2));
+        }
+        Map<String, Object> d = details(exchange);
+        d.put("width", v.width());
+        d.put("height", v.height());
+        d.put("duration_seconds", round(info.durationSeconds()));
+        d.put("fps", round(v.frameRate()));
+        d.put("frames", frames);
+        d.put("video_codec", v.codecName() + " " + v.profile());
+        d.put("pix_fmt", v.pixFmt());
+        d.put("audio_codec", a.codecName());
+        d.put("sample_rate", a.sampleRate());
+        d.put("channels", a.channels());
+        d.put("faststart", true);
+        d.put("bytes", Files.size(file));
+    }
+
+    private static void expect(StringBuilder wrong, boolean ok, String otherwise) {
+        if (!ok) {
+            wrong.append("; ").append(otherwise);
+        }
+    }
+
+    private static String sizeOf(Path video) throws IOException {
+        MediaInfo.Stream v = probe(video, "the raw video").video();
+        return v == null ? "none" : v.width() + "x" + v.height();
+    }
+
+    private static MediaInfo probeCounting(Path file) throws IOException {
+        try {
+            return MediaProbe.probe(file, true);
+        } catch (IOException e) {
+            throw new StepFailedException("the finished video cannot be decoded: " + e.getMessage());
+        }
     }
 
     /** What ffprobe says of {@code file}, or a step failure saying {@code what} is not readable media. */

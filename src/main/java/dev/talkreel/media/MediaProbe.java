@@ -39,7 +39,8 @@ public final class MediaProbe {
             streams.add(new MediaInfo.Stream(s.path("codec_type").asText(), s.path("codec_name").asText(),
                     s.path("width").asInt(0), s.path("height").asInt(0), s.path("sample_rate").asInt(0),
                     s.path("channels").asInt(0), rate(s.path("r_frame_rate").asText("0/1")), frames,
-                    s.path("duration").asDouble(0)));
+                    s.path("duration").asDouble(0), s.path("profile").asText(""), s.path("pix_fmt").asText(""),
+                    s.path("start_time").asDouble(0)));
         }
         JsonNode format = json.path("format");
         return new MediaInfo(format.path("format_name").asText(), format.path("duration").asDouble(0), streams);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.CamelContext;
@@ -47,32 +48,45 @@ class PipelineDeclarationTest {
     }
 
     private static final String[] STOCK = {"routes/step-audio.camel.yaml", "routes/step-voice.camel.yaml",
-        "routes/step-portrait.camel.yaml", "routes/step-video.camel.yaml"};
+        "routes/step-portrait.camel.yaml", "routes/step-video.camel.yaml", "routes/step-finish.camel.yaml",
+        "routes/step-poster.camel.yaml", "routes/step-captions.camel.yaml"};
 
     @Test
-    void theStockRoutesDeclareFourStepsEachAfterTheStepsItNeeds() throws Exception {
+    void theStockRoutesDeclareSixStepsEachAfterTheStepsItNeeds() throws Exception {
         Pipeline pipeline = load(STOCK);
-        assertEquals(List.of("audio", "voice", "portrait", "video"), pipeline.ids());
+        assertEquals(List.of("audio", "voice", "portrait", "video", "captions", "finish", "poster"), pipeline.ids());
         StepDefinition video = pipeline.step("video");
         assertEquals(List.of("voice", "portrait"), video.after());
         assertEquals("infinitetalk-api", video.serviceName());
         assertEquals("infinitetalk", video.service());
         assertEquals("video.mp4", video.artifact());
-        assertTrue(video.gpu() && video.publish());
+        assertTrue(video.gpu() && !video.publish());
         assertFalse(pipeline.step("audio").gpu());
-        assertEquals(video, pipeline.published());
+        // the finished video is the published one; finishing needs no GPU
+        StepDefinition finish = pipeline.step("finish");
+        assertEquals(List.of("video", "captions"), finish.after());
+        assertEquals("final.mp4", finish.artifact());
+        assertFalse(finish.gpu());
+        assertEquals(finish, pipeline.published());
+        assertEquals(List.of("finish"), pipeline.step("poster").after());
     }
 
     @Test
     void anExampleStepJoinsThePipelineAfterTheStepItNeedsWithDefaultsForWhatItDoesNotSay() throws Exception {
-        Pipeline pipeline = load("examples/routes/poster.camel.yaml", STOCK[0], STOCK[1], STOCK[2], STOCK[3]);
-        assertEquals(List.of("audio", "voice", "portrait", "video", "poster"), pipeline.ids());
-        StepDefinition poster = pipeline.step("poster");
-        assertEquals("ffmpeg", poster.serviceName());
-        assertFalse(poster.gpu() || poster.publish());
-        assertTrue(pipeline.isComplete(Map.of("audio", 1, "voice", 1, "portrait", 1, "video", 1, "poster", 1)));
-        assertFalse(pipeline.isComplete(Map.of("audio", 1, "voice", 1, "portrait", 1, "video", 1)),
-                "the job is done only when the added step is");
+        List<String> files = new ArrayList<>(List.of("examples/routes/thumbnail.camel.yaml"));
+        files.addAll(List.of(STOCK));
+        Pipeline pipeline = load(files.toArray(String[]::new));
+        assertEquals(List.of("audio", "voice", "portrait", "video", "thumbnail", "captions", "finish", "poster"),
+                pipeline.ids());
+        StepDefinition thumbnail = pipeline.step("thumbnail");
+        assertEquals("ffmpeg", thumbnail.serviceName());
+        assertFalse(thumbnail.gpu() || thumbnail.publish());
+        Map<String, Object> stock = Map.of("audio", 1, "voice", 1, "portrait", 1, "video", 1, "captions", 1, "finish", 1,
+                "poster", 1);
+        Map<String, Object> all = new HashMap<>(stock);
+        all.put("thumbnail", 1);
+        assertTrue(pipeline.isComplete(all));
+        assertFalse(pipeline.isComplete(stock), "the job is done only when the added step is");
     }
 
     @Test

@@ -35,6 +35,9 @@ final class RouteTestVolume implements AutoCloseable {
             settings.put("talkreel." + service + ".retry.max-delay-ms", "100");
             settings.put("talkreel." + service + ".retry.oom-cooldown-ms", "50");
         }
+        // the tiny fixture video finished at its own size: the route tests check the steps' wiring in seconds,
+        // FinishIT measures each profile's frame
+        settings.put("talkreel.output.profile", "landscape");
         settings.forEach(System::setProperty);
     }
 

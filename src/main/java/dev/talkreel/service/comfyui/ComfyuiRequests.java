@@ -1,5 +1,7 @@
 package dev.talkreel.service.comfyui;
 
+import dev.talkreel.finish.OutputProfile;
+import dev.talkreel.finish.OutputProfiles;
 import dev.talkreel.job.JobRequest;
 import dev.talkreel.job.JobStore;
 import java.util.LinkedHashMap;
@@ -11,8 +13,11 @@ public final class ComfyuiRequests {
     private final JobStore jobs;
     private final Settings settings;
 
-    /** The parsed workflow with its bindings, the image size and the prompt used when the job names none. */
-    public record Settings(ComfyWorkflow workflow, int width, int height, String defaultPrompt) {
+    /**
+     * The parsed workflow with its bindings, the output profiles (each gives the portrait size its video needs: its
+     * orientation picks InfiniteTalk's size bucket) and the prompt used when the job names none.
+     */
+    public record Settings(ComfyWorkflow workflow, OutputProfiles profiles, String defaultPrompt) {
     }
 
     public ComfyuiRequests(JobStore jobs, Settings settings) {
@@ -29,8 +34,9 @@ public final class ComfyuiRequests {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("prompt", in.portraitPrompt != null ? in.portraitPrompt : settings.defaultPrompt());
         values.put("seed", seed(jobId, in));
-        values.put("width", settings.width());
-        values.put("height", settings.height());
+        OutputProfile profile = settings.profiles().forJob(jobId);
+        values.put("width", profile.portraitWidth());
+        values.put("height", profile.portraitHeight());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("prompt", settings.workflow().fill(values, filenamePrefix(jobId)));
         body.put("client_id", "talkreel-" + jobId);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.talkreel.files.SharedVolume;
+import dev.talkreel.finish.OutputProfile;
+import dev.talkreel.finish.OutputProfiles;
 import dev.talkreel.job.JobRequest;
 import dev.talkreel.job.JobStore;
 import java.io.IOException;
@@ -56,10 +58,27 @@ class ComfyuiRequestsTest {
 
     private ComfyuiRequests requests(ComfyWorkflow workflow) throws IOException {
         jobs = new JobStore(new SharedVolume(root), Clock.systemUTC(), () -> List.of("portrait"));
-        return new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(workflow, 800, 448, "default prompt"));
+        // the job's profile (none asked: the default, here 800x448) gives the portrait size
+        OutputProfiles profiles = new OutputProfiles(Map.of("landscape", new OutputProfile("landscape", 0, 0, 800, 448),
+                "shorts", new OutputProfile("shorts", 1080, 1920, 576, 1024)), "landscape", jobs);
+        return new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(workflow, profiles, "default prompt"));
+    }
+
+    @Test
+    void theShortsProfileAsksForAnUprightPortrait() throws IOException {
+        ComfyuiRequests requests = requests(ComfyWorkflow.load(ComfyWorkflowTest.WAN,
+                ComfyWorkflowTest.wanBindings()::get));
+        String id = create(null, 7L, "shorts");
+        ObjectNode graph = (ObjectNode) requests.prompt(id).get("prompt");
+        assertEquals(576, graph.at("/40/inputs/width").asInt());
+        assertEquals(1024, graph.at("/40/inputs/height").asInt());
     }
 
     private String create(String prompt, Long seed) throws IOException {
+        return create(prompt, seed, null);
+    }
+
+    private String create(String prompt, Long seed, String profile) throws IOException {
         JobRequest r = new JobRequest();
         r.youtubeUrl = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
         r.videoId = "ao8f3qyMoLM";
@@ -68,6 +87,7 @@ class ComfyuiRequestsTest {
         r.segmentEnd = 70;
         r.portraitPrompt = prompt;
         r.seed = seed;
+        r.outputProfile = profile;
         return jobs.create(r, "http", null).job().jobId;
     }
 }

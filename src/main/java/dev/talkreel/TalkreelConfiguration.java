@@ -6,6 +6,7 @@ import dev.talkreel.api.GuardedVertx;
 import dev.talkreel.api.InboxFiles;
 import dev.talkreel.api.Intake;
 import dev.talkreel.api.JobApi;
+import dev.talkreel.api.RequestGate;
 import dev.talkreel.files.PathMap;
 import dev.talkreel.files.SharedVolume;
 import dev.talkreel.gpu.GpuGate;
@@ -44,6 +45,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.spi.Registry;
 import org.slf4j.LoggerFactory;
 
@@ -102,11 +104,24 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("inboxFiles", inboxFiles);
         r.bind("intake", new Intake(validator, jobs, inboxFiles));
         r.bind("jobApi", new JobApi(jobs));
-        r.bind("apiGuard", new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token")));
+        ApiGuard apiGuard = new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token"));
+        r.bind("apiGuard", apiGuard);
+        // the server listens before the routes exist: 503 + Retry-After until every route has started, never 404
+        RequestGate gate = new RequestGate(apiGuard, c.integer("talkreel.http.starting-retry-after-s"));
+        camel.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                gate.open();
+            }
+        });
         // the API server's own defence: platform-http runs on the one Vert.x in the registry, this guarded one
         GuardedVertx apiVertx = new GuardedVertx(new ConnectionGuard(new ConnectionGuard.Limits(
                 c.integer("talkreel.http.idle-timeout-ms"), c.integer("talkreel.http.header-timeout-ms"),
-                c.integer("talkreel.http.request-timeout-ms"), c.integer("talkreel.http.max-connections"))));
+                c.integer("talkreel.http.request-timeout-ms"), c.integer("talkreel.http.max-connections"))), gate);
         camel.addService(apiVertx);
         r.bind("apiVertx", apiVertx.vertx());
         r.bind("connectionGuard", apiVertx.guard());

@@ -22,6 +22,11 @@ import dev.talkreel.pipeline.Pipeline;
 import dev.talkreel.pipeline.PollBudget;
 import dev.talkreel.pipeline.ResultAssembler;
 import dev.talkreel.pipeline.RetryPolicy;
+import dev.talkreel.observe.ServiceProbes;
+import dev.talkreel.observe.ServicesHealthCheck;
+import dev.talkreel.observe.TalkreelMetrics;
+import dev.talkreel.observe.VolumeHealthCheck;
+import dev.talkreel.pipeline.StepDefinition;
 import dev.talkreel.pipeline.StepMarkers;
 import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
@@ -36,9 +41,13 @@ import dev.talkreel.service.vibevoice.VibevoiceReplies;
 import dev.talkreel.service.vibevoice.VibevoiceRequests;
 import dev.talkreel.service.yttools.YttoolsReplies;
 import dev.talkreel.service.yttools.YttoolsRequests;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +107,16 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.ofService(s, "min-rate-grace-ms")));
         Registry r = camel.getRegistry();
         r.bind("jobStore", jobs);
+        // GET /observe/metrics: talkreel's meters on the registry camel-micrometer-prometheus serves
+        TalkreelMetrics metrics = new TalkreelMetrics(meterRegistry(r),
+                step -> pipeline.find(step).map(StepDefinition::service).orElse("unknown"));
+        jobs.observe(metrics);
+        r.bind("talkreelMetrics", metrics);
+        // GET /observe/health/ready: the volume takes writes; each service's reachability (degraded, never down)
+        r.bind("volumeHealthCheck", new VolumeHealthCheck(volume.root()));
+        r.bind("servicesHealthCheck", new ServicesHealthCheck(new ServiceProbes(() -> serviceUrls(c, pipeline),
+                Duration.ofMillis(c.integer("talkreel.health.probe-timeout-ms")),
+                Duration.ofMillis(c.integer("talkreel.health.cache-ms")), Clock.systemUTC())));
         // inbox files are read on threads of their own, with a deadline (talkreel.inbox.read-timeout-ms)
         InboxFiles inboxFiles = new InboxFiles(jobs, camel.getExecutorServiceManager().newThreadPool(this,
                 "inbox-read", 1, c.integer("talkreel.inbox.parallel") * 2), c.integer("talkreel.inbox.read-timeout-ms"));
@@ -110,7 +129,9 @@ public class TalkreelConfiguration implements CamelConfiguration {
         RequestGate gate = new RequestGate(apiGuard, c.integer("talkreel.http.starting-retry-after-s"));
         camel.addStartupListener(new StartupListener() {
             @Override
-            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+                // the jobs gauge starts from the unfinished jobs (reconciled just before); writes keep it current
+                jobs.unfinished().forEach(metrics::recorded);
             }
 
             @Override
@@ -135,8 +156,11 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 settleBytes, c.integer("talkreel.gpu.settle.max-wait-ms"), c.integer("talkreel.gpu.settle.poll-ms"))));
         r.bind("supervisor", new Supervisor(jobs, Clock.systemUTC(), c.integer("talkreel.supervise.stale-after-ms"),
                 c.integer("talkreel.archive.after-ms")));
-        r.bind("gpuGate", new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs));
-        r.bind("retryPolicy", new RetryPolicy(pipeline, retries));
+        GpuGate gpuGate = new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs,
+                metrics::gpuWaited);
+        metrics.watchGpuQueue(gpuGate::queueLength);
+        r.bind("gpuGate", gpuGate);
+        r.bind("retryPolicy", new RetryPolicy(pipeline, retries, metrics::retried));
         r.bind("transfers", new Transfers(pipeline, transferLimits, jobs));
         r.bind("pollBudget", new PollBudget(pipeline, pollLimits, jobs));
         r.bind("jobSlots", new JobSlots(c.integer("talkreel.watch.max-parallel-jobs")));
@@ -158,6 +182,29 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("mediaChecks", new MediaChecks(jobs, pipeline, c.decimal("talkreel.video.seconds")));
         r.bind("stepMarkers", new StepMarkers());
         r.bind("resultAssembler", new ResultAssembler(jobs, pipeline));
+    }
+
+    /** The registry camel-micrometer-prometheus serves (it looks it up by this name, and makes one when absent). */
+    private static MeterRegistry meterRegistry(Registry r) {
+        MeterRegistry found = r.lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        if (found != null) {
+            return found;
+        }
+        PrometheusMeterRegistry made = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        r.bind("metricsRegistry", made);
+        return made;
+    }
+
+    /** Each service a declared step calls that has a talkreel.&lt;service&gt;.url, by name. */
+    private static Map<String, URI> serviceUrls(Config c, Pipeline pipeline) {
+        Map<String, URI> urls = new LinkedHashMap<>();
+        for (StepDefinition step : pipeline.steps()) {
+            String key = "talkreel." + step.service() + ".url";
+            if (c.has(key)) {
+                urls.putIfAbsent(step.service(), URI.create(c.get(key).trim()));
+            }
+        }
+        return urls;
     }
 
     private static TaskSlots.Limit taskLimit(Config c, String service) {

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -45,6 +46,7 @@ public final class JobStore {
     private final JobRecords records;
     private final PendingFailures pendingFailures;
     private final LiveSteps live = new LiveSteps();
+    private final List<Observer> observers = new CopyOnWriteArrayList<>();
     /** This process, as the owner of the steps it starts: a running step owned by another run was cut off. */
     private final String runId = "run-" + ProcessHandle.current().pid() + "-" + JobTime.randomHex(3);
 
@@ -61,6 +63,19 @@ public final class JobStore {
 
     public LiveSteps live() {
         return live;
+    }
+
+    /** Told of every record written and of every step that ended (metrics); must be quick and never throw. */
+    public interface Observer {
+        default void recorded(JobRecord job) {
+        }
+
+        default void stepEnded(String jobId, String step, StepRecord s) {
+        }
+    }
+
+    public void observe(Observer observer) {
+        observers.add(observer);
     }
 
     public String runId() {
@@ -104,6 +119,7 @@ public final class JobStore {
         Files.createDirectories(dir);
         records.writeNew(dir, job);
         markers.writeIntake(dir, job);
+        observers.forEach(o -> o.recorded(job));
         return new Created(job, false);
     }
 
@@ -173,6 +189,7 @@ public final class JobStore {
             change.accept(job);
             job.updated = now();
             records.write(jobId, job);
+            observers.forEach(o -> o.recorded(job));
             return job;
         }
     }
@@ -243,8 +260,9 @@ public final class JobStore {
      * the record. In this order a record never says done without its marker, so a missing marker means a lost one.
      */
     public void stepDone(String jobId, String step, String artifact, Map<String, Object> details) throws IOException {
+        StepRecord s;
         synchronized (records.lock(jobId)) {
-            StepRecord s = get(jobId).step(step);
+            s = get(jobId).step(step);
             s.state = Status.DONE;
             s.ended = now();
             s.elapsedMs = s.started == null ? null
@@ -258,6 +276,7 @@ public final class JobStore {
             markers.write(volume.jobDir(jobId), jobId, step, s);
             update(jobId, j -> j.steps.put(step, s));
         }
+        observers.forEach(o -> o.stepEnded(jobId, step, s));
     }
 
     /**
@@ -265,7 +284,7 @@ public final class JobStore {
      * cancelled job the step is recorded as cancelled and the job stays cancelled.
      */
     public void stepFailed(String jobId, String step, int tries, String errorClass, String message) {
-        update(jobId, job -> {
+        JobRecord failed = update(jobId, job -> {
             StepRecord s = job.step(step);
             s.ended = now();
             s.owner = null;
@@ -281,6 +300,7 @@ public final class JobStore {
             job.error = s.error;
             job.finished = s.ended;
         });
+        observers.forEach(o -> o.stepEnded(jobId, step, failed.step(step)));
     }
 
     /**

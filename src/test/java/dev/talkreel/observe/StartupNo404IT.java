@@ -3,6 +3,7 @@ package dev.talkreel.observe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.talkreel.JobClient;
 import dev.talkreel.demo.LocalStack;
 import java.io.IOException;
@@ -80,6 +81,23 @@ class StartupNo404IT {
             if (retryAfter != null) {
                 assertEquals("1", retryAfter, "503 says when to come back");
             }
+            // no service answers: talkreel is still ready, degraded, and names each service's URL
+            JobClient client = new JobClient("http://127.0.0.1:" + port, root.resolve("shared"));
+            String[] ready = {""};
+            assertTrue(JobClient.eventually(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
+                HttpResponse<String> r = client.get("/observe/health/ready");
+                ready[0] = r.body();
+                return r.statusCode() == 200;
+            }), () -> ready[0]);
+            String services = "";
+            for (JsonNode check : JobClient.JSON.readTree(ready[0]).path("checks")) {
+                if ("services".equals(check.path("name").asText())) {
+                    services = check.path("message").asText();
+                }
+            }
+            System.out.println("ready with every service down: " + services);
+            assertTrue(services.startsWith("degraded: yttools unreachable at " + nowhere), services);
+            assertTrue(services.contains("infinitetalk unreachable at " + nowhere), services);
         } finally {
             serve.destroy();
             serve.waitFor();

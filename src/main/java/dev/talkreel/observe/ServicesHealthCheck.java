@@ -9,8 +9,8 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 /**
  * Readiness: each service the steps call answers at its URL. A service down is not talkreel down: jobs wait and retry
  * (their steps' own policy) and carry on when it is back, so the check stays UP and says "degraded", naming each
- * unreachable service with its URL in the message, and every service's URL and state in the details
- * ({@code ?data=true}).
+ * unreachable service with its host and port in the message (Camel's health answer escapes a message's slashes
+ * twice), and every service's full URL and state in the details ({@code ?data=true}).
  */
 public final class ServicesHealthCheck extends AbstractHealthCheck {
     private final ServiceProbes probes;
@@ -36,7 +36,7 @@ public final class ServicesHealthCheck extends AbstractHealthCheck {
         });
         builder.detail("degraded", !down.isEmpty());
         builder.up().message(down.isEmpty() ? "every service answers: " + String.join(", ", state.keySet())
-                : "degraded: " + down.stream().map(p -> p.service() + " unreachable at " + p.url() + " ("
-                        + p.detail() + ")").collect(Collectors.joining("; ")));
+                : "degraded: " + down.stream().map(p -> p.service() + " unreachable at " + p.url().getAuthority()
+                        + " (" + p.detail() + ")").collect(Collectors.joining("; ")));
     }
 }

@@ -89,15 +89,20 @@ class StartupNo404IT {
                 ready[0] = r.body();
                 return r.statusCode() == 200;
             }), () -> ready[0]);
-            String services = "";
-            for (JsonNode check : JobClient.JSON.readTree(ready[0]).path("checks")) {
+            JsonNode services = JobClient.JSON.createObjectNode();
+            for (JsonNode check : JobClient.JSON.readTree(client.get("/observe/health/ready?data=true").body())
+                    .path("checks")) {
                 if ("services".equals(check.path("name").asText())) {
-                    services = check.path("message").asText();
+                    services = check;
                 }
             }
             System.out.println("ready with every service down: " + services);
-            assertTrue(services.startsWith("degraded: yttools unreachable at " + nowhere), services);
-            assertTrue(services.contains("infinitetalk unreachable at " + nowhere), services);
+            String message = services.path("message").asText();
+            String hostPort = URI.create(nowhere).getAuthority();
+            assertTrue(message.startsWith("degraded: yttools unreachable at " + hostPort), message);
+            assertTrue(message.contains("infinitetalk unreachable at " + hostPort), message);
+            assertEquals(nowhere, services.path("data").path("vibevoice.url").asText(), services.toString());
+            assertEquals("true", services.path("data").path("degraded").asText(), services.toString());
         } finally {
             serve.destroy();
             serve.waitFor();

@@ -41,7 +41,9 @@ public final class ServiceProbes {
         this.timeout = timeout;
         this.cacheFor = cacheFor;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        // HTTP/1.1: the client's default HTTP/2 asks plain-HTTP servers to upgrade (h2c), which a service may not answer
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** The services' state, probed at most once per {@code cacheFor}. */

@@ -10,13 +10,16 @@ import io.vertx.core.http.HttpServerResponse;
  * <li><b>Starting:</b> camel-platform-http opens its server before the routes exist, so a request in the first moments
  * met 404 and a submitted job was lost to its client. Until {@link #open()} (called once every route has started)
  * every request gets 503 with {@code Retry-After}, a status clients and load balancers retry.</li>
- * <li><b>/observe/</b>: health and metrics are served by camel-main's management server on this same port, outside
- * the REST routes and so outside their {@link ApiGuard} check; the same bearer-token rule is applied here.</li>
+ * <li><b>/observe/ and /api/openapi.json</b>: health and metrics are served by camel-main's management server on
+ * this same port, and the OpenAPI document by a route Camel makes, all outside the REST routes and so outside their
+ * {@link ApiGuard} check; the same bearer-token rule is applied here.</li>
  * </ul>
  */
 public final class RequestGate {
     /** Paths served by the management server (health, metrics). */
     public static final String OBSERVE = "/observe/";
+    /** The OpenAPI document (restConfiguration apiContextPath in routes/api.camel.yaml). */
+    public static final String API_DOCUMENT = "/api/openapi.json";
     private final ApiGuard access;
     private final int retryAfterSeconds;
     private volatile boolean open;
@@ -48,7 +51,8 @@ public final class RequestGate {
                 return;
             }
             String path = request.path();
-            if (path != null && path.startsWith(OBSERVE) && !access.permits(request.getHeader("Authorization"))) {
+            boolean outsideRoutes = path != null && (path.startsWith(OBSERVE) || path.equals(API_DOCUMENT));
+            if (outsideRoutes && !access.permits(request.getHeader("Authorization"))) {
                 refuse(request, 401)
                         .putHeader("WWW-Authenticate", "Bearer")
                         .end(BODY.formatted("unauthorized", "a bearer token is required"));

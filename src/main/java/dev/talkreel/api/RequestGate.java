@@ -3,6 +3,7 @@ package dev.talkreel.api;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.HttpUtils;
 
 /**
  * The first look at every request of the API server, before any route.
@@ -34,10 +35,6 @@ public final class RequestGate {
         open = true;
     }
 
-    public boolean isOpen() {
-        return open;
-    }
-
     /** Wraps the server's request handler. */
     public Handler<HttpServerRequest> wrap(Handler<HttpServerRequest> next) {
         return request -> {
@@ -50,9 +47,7 @@ public final class RequestGate {
                                 + " s"));
                 return;
             }
-            String path = request.path();
-            boolean outsideRoutes = path != null && (path.startsWith(OBSERVE) || path.equals(API_DOCUMENT));
-            if (outsideRoutes && !access.permits(request.getHeader("Authorization"))) {
+            if (outsideRoutes(request.path()) && !access.permits(request.getHeader("Authorization"))) {
                 refuse(request, 401)
                         .putHeader("WWW-Authenticate", "Bearer")
                         .end(BODY.formatted("unauthorized", "a bearer token is required"));
@@ -60,6 +55,23 @@ public final class RequestGate {
             }
             next.handle(request);
         };
+    }
+
+    /**
+     * Whether the path is one the routes do not guard, as the router will see it: normalized as Vert.x Web does
+     * ({@code //observe/x}, {@code /api/../observe/x} and {@code /observe/%78} all reach /observe/x), a trailing slash
+     * ignored, case as written (routes match case-sensitively).
+     */
+    static boolean outsideRoutes(String rawPath) {
+        if (rawPath == null) {
+            return false;
+        }
+        String path = HttpUtils.normalizePath(rawPath);
+        while (path.length() > 1 && path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return path.equals(OBSERVE.substring(0, OBSERVE.length() - 1)) || path.startsWith(OBSERVE)
+                || path.equals(API_DOCUMENT);
     }
 
     private static final String BODY = "{\"error\": \"%s\", \"message\": \"%s\"}";

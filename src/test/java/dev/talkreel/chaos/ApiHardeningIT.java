@@ -48,6 +48,7 @@ class ApiHardeningIT {
         // served outside the REST routes (management server, Camel's api-doc route): RequestGate checks the token
         for (String path : new String[] {"/observe/health/live", "/observe/metrics", "/api/openapi.json"}) {
             assertEquals(401, get(path, null).statusCode(), path + " without a token");
+            assertEquals(401, get("/" + path, null).statusCode(), "/" + path + " without a token");
             assertEquals(401, get(path, "Bearer wrong").statusCode(), path + " with a wrong token");
             assertEquals(200, get(path, "Bearer " + TOKEN).statusCode(), path);
         }

@@ -10,6 +10,7 @@ import dev.talkreel.callback.CallbackHosts;
 import dev.talkreel.callback.Callbacks;
 import dev.talkreel.captions.CaptionSettings;
 import dev.talkreel.captions.Captions;
+import dev.talkreel.api.RequestGate;
 import dev.talkreel.files.PathMap;
 import dev.talkreel.files.SharedVolume;
 import dev.talkreel.finish.FinishGraph;
@@ -29,6 +30,11 @@ import dev.talkreel.pipeline.Pipeline;
 import dev.talkreel.pipeline.PollBudget;
 import dev.talkreel.pipeline.ResultAssembler;
 import dev.talkreel.pipeline.RetryPolicy;
+import dev.talkreel.observe.ServiceProbes;
+import dev.talkreel.observe.ServicesHealthCheck;
+import dev.talkreel.observe.TalkreelMetrics;
+import dev.talkreel.observe.VolumeHealthCheck;
+import dev.talkreel.pipeline.StepDefinition;
 import dev.talkreel.pipeline.StepMarkers;
 import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
@@ -43,6 +49,9 @@ import dev.talkreel.service.vibevoice.VibevoiceReplies;
 import dev.talkreel.service.vibevoice.VibevoiceRequests;
 import dev.talkreel.service.yttools.YttoolsReplies;
 import dev.talkreel.service.yttools.YttoolsRequests;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,6 +63,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.spi.Registry;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +107,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.has("talkreel.callback.secret") ? c.get("talkreel.callback.secret") : "",
                 c.integer("talkreel.callback.deadline-ms"), c.integer("talkreel.callback.initial-delay-ms"),
                 c.integer("talkreel.callback.max-delay-ms")), Clock.systemUTC());
-        jobs.onOutcome(callbacks::ended);
+        jobs.observe(callbacks);
 
         // per service (talkreel.<service>.*, else talkreel.default.*), read when a step of that service first asks
         PerService<RetryPolicy.Policy> retries = new PerService<>(s -> new RetryPolicy.Policy(
@@ -116,17 +126,42 @@ public class TalkreelConfiguration implements CamelConfiguration {
         Registry r = camel.getRegistry();
         r.bind("jobStore", jobs);
         r.bind("callbacks", callbacks);
+        // GET /observe/metrics: talkreel's meters on the registry camel-micrometer-prometheus serves
+        TalkreelMetrics metrics = new TalkreelMetrics(meterRegistry(r),
+                step -> pipeline.find(step).map(StepDefinition::service).orElse("unknown"));
+        jobs.observe(metrics);
+        r.bind("talkreelMetrics", metrics);
+        // GET /observe/health/ready: the volume takes writes; each service's reachability (degraded, never down)
+        r.bind("volumeHealthCheck", new VolumeHealthCheck(volume.root()));
+        r.bind("servicesHealthCheck", new ServicesHealthCheck(new ServiceProbes(() -> serviceUrls(c, pipeline),
+                Duration.ofMillis(c.integer("talkreel.health.probe-timeout-ms")),
+                Duration.ofMillis(c.integer("talkreel.health.cache-ms")), Clock.systemUTC())));
         // inbox files are read on threads of their own, with a deadline (talkreel.inbox.read-timeout-ms)
         InboxFiles inboxFiles = new InboxFiles(jobs, camel.getExecutorServiceManager().newThreadPool(this,
                 "inbox-read", 1, c.integer("talkreel.inbox.parallel") * 2), c.integer("talkreel.inbox.read-timeout-ms"));
         r.bind("inboxFiles", inboxFiles);
         r.bind("intake", new Intake(validator, jobs, inboxFiles));
         r.bind("jobApi", new JobApi(jobs));
-        r.bind("apiGuard", new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token")));
+        ApiGuard apiGuard = new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token"));
+        r.bind("apiGuard", apiGuard);
+        // the server listens before the routes exist: 503 + Retry-After until every route has started, never 404
+        RequestGate gate = new RequestGate(apiGuard, c.integer("talkreel.http.starting-retry-after-s"));
+        camel.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) throws Exception {
+                // the jobs gauge starts from the unfinished jobs (reconciled just before); writes keep it current
+                jobs.unfinished().forEach(metrics::recorded);
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
+                gate.open();
+            }
+        });
         // the API server's own defence: platform-http runs on the one Vert.x in the registry, this guarded one
         GuardedVertx apiVertx = new GuardedVertx(new ConnectionGuard(new ConnectionGuard.Limits(
                 c.integer("talkreel.http.idle-timeout-ms"), c.integer("talkreel.http.header-timeout-ms"),
-                c.integer("talkreel.http.request-timeout-ms"), c.integer("talkreel.http.max-connections"))));
+                c.integer("talkreel.http.request-timeout-ms"), c.integer("talkreel.http.max-connections"))), gate);
         camel.addService(apiVertx);
         r.bind("apiVertx", apiVertx.vertx());
         r.bind("connectionGuard", apiVertx.guard());
@@ -140,8 +175,11 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 settleBytes, c.integer("talkreel.gpu.settle.max-wait-ms"), c.integer("talkreel.gpu.settle.poll-ms"))));
         r.bind("supervisor", new Supervisor(jobs, Clock.systemUTC(), c.integer("talkreel.supervise.stale-after-ms"),
                 c.integer("talkreel.archive.after-ms")));
-        r.bind("gpuGate", new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs));
-        r.bind("retryPolicy", new RetryPolicy(pipeline, retries));
+        GpuGate gpuGate = new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs,
+                metrics::gpuWaited);
+        metrics.watchGpuQueue(gpuGate::queueLength);
+        r.bind("gpuGate", gpuGate);
+        r.bind("retryPolicy", new RetryPolicy(pipeline, retries, metrics::retried));
         r.bind("transfers", new Transfers(pipeline, transferLimits, jobs));
         r.bind("pollBudget", new PollBudget(pipeline, pollLimits, jobs));
         r.bind("jobSlots", new JobSlots(c.integer("talkreel.watch.max-parallel-jobs")));
@@ -175,6 +213,29 @@ public class TalkreelConfiguration implements CamelConfiguration {
                         .toList()));
         // the captions step's cues, timing and pictures (talkreel.captions.*)
         r.bind("captions", new Captions(jobs, volume, outputProfiles, CaptionSettings.from(c::get)));
+    }
+
+    /** The registry camel-micrometer-prometheus serves (it looks it up by this name, and makes one when absent). */
+    private static MeterRegistry meterRegistry(Registry r) {
+        MeterRegistry found = r.lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        if (found != null) {
+            return found;
+        }
+        PrometheusMeterRegistry made = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        r.bind("metricsRegistry", made);
+        return made;
+    }
+
+    /** Each service a declared step calls that has a talkreel.&lt;service&gt;.url, by name. */
+    private static Map<String, URI> serviceUrls(Config c, Pipeline pipeline) {
+        Map<String, URI> urls = new LinkedHashMap<>();
+        for (StepDefinition step : pipeline.steps()) {
+            String key = "talkreel." + step.service() + ".url";
+            if (c.has(key)) {
+                urls.putIfAbsent(step.service(), URI.create(c.get(key).trim()));
+            }
+        }
+        return urls;
     }
 
     private static TaskSlots.Limit taskLimit(Config c, String service) {

@@ -29,14 +29,19 @@ public final class ApiGuard {
 
     /** Called before every API route; refuses a request without the right token when one is configured. */
     public void authorize(Exchange exchange) {
-        if (token == null) {
-            return;
-        }
-        Matcher m = BEARER.matcher(authorizationHeader(exchange));
-        byte[] given = m.matches() ? m.group(1).getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(token, given)) {
+        if (!permits(authorizationHeader(exchange))) {
             throw new NotAuthorizedException("a bearer token is required (Authorization: Bearer <talkreel.http.token>)");
         }
+    }
+
+    /** Whether a request with this Authorization header (null when absent) may pass. */
+    public boolean permits(String authorization) {
+        if (token == null) {
+            return true;
+        }
+        Matcher m = BEARER.matcher(authorization == null ? "" : authorization);
+        byte[] given = m.matches() ? m.group(1).getBytes(StandardCharsets.UTF_8) : new byte[0];
+        return MessageDigest.isEqual(token, given);
     }
 
     /** "Bearer &lt;token&gt;", the scheme in any case (RFC 9110 11.1: schemes are case-insensitive). */

@@ -23,19 +23,22 @@ import org.apache.camel.support.service.ServiceSupport;
  * Why a wrapper: camel-platform-http-main (4.17) creates its Vert.x HttpServer with {@code new HttpServerOptions()}
  * and offers no option for timeouts, a connection limit or a connection handler; but it uses the one {@link Vertx}
  * found in the registry. So talkreel binds this one, whose {@code createHttpServer(options)} adds the idle timeout,
- * installs the guard's connection handler and wraps the request handler; every other call goes straight to the real
+ * installs the guard's connection handler and wraps the request handler (in the guard, then the {@link RequestGate}:
+ * 503 while starting, the token for /observe/); every other call goes straight to the real
  * Vert.x. Added as a Camel service: the sweep runs while Camel does, and Vert.x is closed when the context has
  * stopped (after the HTTP server, a static service stopped among the last: closing it earlier broke its stop).
  */
 public final class GuardedVertx extends ServiceSupport implements CamelContextAware {
     private final ConnectionGuard guard;
+    private final RequestGate gate;
     private final Vertx real;
     private final Vertx proxy;
     private CamelContext camel;
     private ScheduledExecutorService sweeper;
 
-    public GuardedVertx(ConnectionGuard guard) {
+    public GuardedVertx(ConnectionGuard guard, RequestGate gate) {
         this.guard = guard;
+        this.gate = gate;
         this.real = Vertx.vertx();
         this.proxy = (Vertx) Proxy.newProxyInstance(GuardedVertx.class.getClassLoader(),
                 new Class<?>[] {VertxInternal.class}, new VertxCalls());
@@ -114,7 +117,7 @@ public final class GuardedVertx extends ServiceSupport implements CamelContextAw
                     if ("requestHandler".equals(method.getName()) && args != null && args.length == 1) {
                         @SuppressWarnings("unchecked")
                         Handler<HttpServerRequest> handler = (Handler<HttpServerRequest>) args[0];
-                        server.requestHandler(guard.requests(handler));
+                        server.requestHandler(guard.requests(gate.wrap(handler)));
                         return self;
                     }
                     Object result = call(server, method, args);

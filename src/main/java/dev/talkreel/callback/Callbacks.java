@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * attempt leaves it in place until it is due again (doubling pauses). Each attempt is in the job's events; nothing
  * here ever changes a job's outcome.
  */
-public final class Callbacks {
+public final class Callbacks implements JobStore.Observer {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.callbacks");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,7 +62,8 @@ public final class Callbacks {
     }
 
     /** Called by the job store, inside the job's lock, when a job ends done or failed. Never throws. */
-    public void ended(JobRecord job) {
+    @Override
+    public void ending(JobRecord job) {
         if (job.input == null || job.input.callbackUrl == null) {
             return;
         }

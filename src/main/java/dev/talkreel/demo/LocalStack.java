@@ -4,10 +4,12 @@ import dev.talkreel.App;
 import dev.talkreel.emulator.Emulators;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 
@@ -101,11 +103,29 @@ public final class LocalStack implements AutoCloseable {
         return s;
     }
 
+    /**
+     * A free port for a server to listen on, below the kernel's ephemeral range (Linux: 32768-60999). A port of that
+     * range (what {@code new ServerSocket(0)} gives) may be taken as the local port of any outgoing connection while
+     * its server is down, and a restarted orchestrator then met "Address already in use" (RestartChaosIT): a client
+     * polling 127.0.0.1:p while nothing listens can even connect to itself (TCP self-connect) and hold p.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        for (int tries = 0; tries < 200; tries++) {
+            int port = FIRST_PORT + RANDOM.nextInt(LAST_PORT - FIRST_PORT);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                return port;
+            } catch (IOException taken) {
+                // in use: another one
+            }
         }
+        throw new IOException("no free port between " + FIRST_PORT + " and " + LAST_PORT);
     }
+
+    private static final int FIRST_PORT = 20000;
+    private static final int LAST_PORT = 32000;
+    private static final Random RANDOM = new Random();
 
     public Emulators emulators() {
         return emulators;

@@ -3,9 +3,11 @@ package dev.talkreel.gpu;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.pipeline.Props;
 import dev.talkreel.pipeline.StepTimeoutException;
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
 
@@ -25,11 +27,19 @@ public final class GpuGate {
     private final long maxWaitMs;
     private final JobStore jobs;
 
+    /** Told how long each slot taken was waited for (metrics). */
+    private final Consumer<Duration> waited;
+
     public GpuGate(int capacity, long maxWaitMs, JobStore jobs) {
+        this(capacity, maxWaitMs, jobs, w -> { });
+    }
+
+    public GpuGate(int capacity, long maxWaitMs, JobStore jobs, Consumer<Duration> waited) {
         this.slots = new Semaphore(capacity, true);
         this.capacity = capacity;
         this.maxWaitMs = maxWaitMs;
         this.jobs = jobs;
+        this.waited = waited;
     }
 
     public void acquire(Exchange exchange) throws InterruptedException {
@@ -38,6 +48,7 @@ public final class GpuGate {
         }
         String jobId = exchange.getProperty(Props.JOB_ID, String.class);
         String step = exchange.getProperty(Props.STEP, String.class);
+        long asked = System.nanoTime();
         if (!slots.tryAcquire()) {
             jobs.stepWaiting(jobId, step);
             if (!slots.tryAcquire(maxWaitMs, TimeUnit.MILLISECONDS)) {
@@ -45,6 +56,7 @@ public final class GpuGate {
                         + " s (talkreel.gpu.max-wait-ms); other jobs held the GPU");
             }
         }
+        waited.accept(Duration.ofNanos(System.nanoTime() - asked));
         Slot slot = new Slot();
         exchange.setProperty(HOLDS_SLOT, slot);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
@@ -64,6 +76,11 @@ public final class GpuGate {
     /** Slots free right now (for tests and diagnostics). */
     public int freeSlots() {
         return slots.availablePermits();
+    }
+
+    /** Steps waiting for a slot right now. */
+    public int queueLength() {
+        return slots.getQueueLength();
     }
 
     public int capacity() {

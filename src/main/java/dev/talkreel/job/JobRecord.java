@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +29,11 @@ public class JobRecord {
     public JobRequest input;
     public Map<String, StepRecord> steps = new LinkedHashMap<>();
     public StepRecord.StepError error;
+    // any JSON values (the OpenAPI document says so; by default it would say each value is an object)
+    @Schema(additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
     public Map<String, Object> result;
     /** Operator actions (retry, cancel) with their time, for the record. */
+    @ArraySchema(schema = @Schema(type = "object", additionalProperties = Schema.AdditionalPropertiesValue.TRUE))
     public List<Map<String, Object>> events = new ArrayList<>();
 
     public StepRecord step(String name) {

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -45,7 +46,7 @@ public final class JobStore {
     private final JobRecords records;
     private final PendingFailures pendingFailures;
     private final LiveSteps live = new LiveSteps();
-    private volatile Consumer<JobRecord> outcomes = job -> { };
+    private final List<Observer> observers = new CopyOnWriteArrayList<>();
     /** This process, as the owner of the steps it starts: a running step owned by another run was cut off. */
     private final String runId = "run-" + ProcessHandle.current().pid() + "-" + JobTime.randomHex(3);
 
@@ -62,6 +63,23 @@ public final class JobStore {
 
     public LiveSteps live() {
         return live;
+    }
+
+    /** Told of every record written and of every step that ended (metrics); must be quick and never throw. */
+    public interface Observer {
+        /** The job ends done or failed with this change, whose record is written next (inside the job's lock). */
+        default void ending(JobRecord job) {
+        }
+
+        default void recorded(JobRecord job) {
+        }
+
+        default void stepEnded(String jobId, String step, StepRecord s) {
+        }
+    }
+
+    public void observe(Observer observer) {
+        observers.add(observer);
     }
 
     public String runId() {
@@ -105,6 +123,7 @@ public final class JobStore {
         Files.createDirectories(dir);
         records.writeNew(dir, job);
         markers.writeIntake(dir, job);
+        observers.forEach(o -> o.recorded(job));
         return new Created(job, false);
     }
 
@@ -169,7 +188,7 @@ public final class JobStore {
 
     /**
      * Reads, changes and rewrites a job's record atomically, one writer per job at a time. A change that ends the job
-     * (done or failed) is told to {@link #onOutcome} first, before the record says so: what must follow an outcome
+     * (done or failed) is told to the observers ({@link Observer#ending}) first, before the record says so: what must follow an outcome
      * (a callback) is then never lost to a crash between the two writes.
      */
     public JobRecord update(String jobId, Consumer<JobRecord> change) {
@@ -179,16 +198,12 @@ public final class JobStore {
             change.accept(job);
             job.updated = now();
             if (before != job.status && (job.status == Status.DONE || job.status == Status.FAILED)) {
-                outcomes.accept(job);
+                observers.forEach(o -> o.ending(job));
             }
             records.write(jobId, job);
+            observers.forEach(o -> o.recorded(job));
             return job;
         }
-    }
-
-    /** What to do when a job ends done or failed, inside its record's lock; it must not throw. */
-    public void onOutcome(Consumer<JobRecord> listener) {
-        this.outcomes = listener;
     }
 
     /** Adds an entry to the job's events (e.g. each callback attempt), with its details. */
@@ -266,8 +281,9 @@ public final class JobStore {
      * the record. In this order a record never says done without its marker, so a missing marker means a lost one.
      */
     public void stepDone(String jobId, String step, String artifact, Map<String, Object> details) throws IOException {
+        StepRecord s;
         synchronized (records.lock(jobId)) {
-            StepRecord s = get(jobId).step(step);
+            s = get(jobId).step(step);
             s.state = Status.DONE;
             s.ended = now();
             s.elapsedMs = s.started == null ? null
@@ -281,6 +297,7 @@ public final class JobStore {
             markers.write(volume.jobDir(jobId), jobId, step, s);
             update(jobId, j -> j.steps.put(step, s));
         }
+        observers.forEach(o -> o.stepEnded(jobId, step, s));
     }
 
     /**
@@ -288,7 +305,7 @@ public final class JobStore {
      * cancelled job the step is recorded as cancelled and the job stays cancelled.
      */
     public void stepFailed(String jobId, String step, int tries, String errorClass, String message) {
-        update(jobId, job -> {
+        JobRecord failed = update(jobId, job -> {
             StepRecord s = job.step(step);
             s.ended = now();
             s.owner = null;
@@ -304,6 +321,7 @@ public final class JobStore {
             job.error = s.error;
             job.finished = s.ended;
         });
+        observers.forEach(o -> o.stepEnded(jobId, step, failed.step(step)));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.talkreel.job;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,6 +23,8 @@ public class StepRecord {
     public String artifact;
     public StepError error;
     /** Step-specific facts (durations, sizes, the service-side paths used). */
+    // any JSON values (the OpenAPI document says so; by default it would say each value is an object)
+    @Schema(additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
     public Map<String, Object> details = new LinkedHashMap<>();
 
     /** Why a step failed: the error class, a sentence a person understands, and at which attempt. */

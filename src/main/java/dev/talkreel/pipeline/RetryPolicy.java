@@ -2,6 +2,7 @@ package dev.talkreel.pipeline;
 
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
@@ -28,9 +29,17 @@ public final class RetryPolicy {
         }
     }
 
+    /** Told of each retry: the step and the simple class name of the error (metrics). */
+    private final BiConsumer<String, String> retried;
+
     public RetryPolicy(Pipeline pipeline, PerService<Policy> policies) {
+        this(pipeline, policies, (step, errorClass) -> { });
+    }
+
+    public RetryPolicy(Pipeline pipeline, PerService<Policy> policies, BiConsumer<String, String> retried) {
         this.pipeline = pipeline;
         this.policies = policies;
+        this.retried = retried;
     }
 
     /** Called by retryWhile with the exchange whose call failed; sets the pause before the next try. */
@@ -68,6 +77,7 @@ public final class RetryPolicy {
             return false;
         }
         exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay);
+        retried.accept(step.id(), error.getClass().getSimpleName());
         return true;
     }
 

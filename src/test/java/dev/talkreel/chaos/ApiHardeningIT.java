@@ -44,6 +44,17 @@ class ApiHardeningIT {
     }
 
     @Test
+    void healthMetricsAndTheApiDocumentTakeTheSameToken() throws Exception {
+        // served outside the REST routes (management server, Camel's api-doc route): RequestGate checks the token
+        for (String path : new String[] {"/observe/health/live", "/observe/metrics", "/api/openapi.json"}) {
+            assertEquals(401, get(path, null).statusCode(), path + " without a token");
+            assertEquals(401, get("/" + path, null).statusCode(), "/" + path + " without a token");
+            assertEquals(401, get(path, "Bearer wrong").statusCode(), path + " with a wrong token");
+            assertEquals(200, get(path, "Bearer " + TOKEN).statusCode(), path);
+        }
+    }
+
+    @Test
     void theIdempotencyKeyIsNeverEchoedAndAnotherBodyUnderTheSameKeyIs422() throws Exception {
         String first = JobClient.job("https://www.youtube.com/watch?v=ao8f3qyMoLM", "Hello from the first body.");
         String second = JobClient.job("https://www.youtube.com/watch?v=ao8f3qyMoLM", "Another script, same key.");

@@ -46,7 +46,8 @@ class CaptionsIT {
 
     @Test
     void aShortsJobGetsCaptionsTimedToItsSpeech() throws Exception {
-        String id = talkreel.client().submit(JobClient.job(URL, SCRIPT));
+        String id = talkreel.client().submit("{\"youtube_url\": \"" + URL + "\", \"script\": \"" + SCRIPT
+                + "\", \"output_profile\": \"shorts\"}");
         JsonNode step = captionsStep(id);
         Path json = JobClient.waitForFile(talkreel.shared().resolve(step.path("artifact").asText()), DEADLINE);
         Path folder = json.getParent();

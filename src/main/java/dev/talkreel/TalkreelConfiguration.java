@@ -2,17 +2,21 @@ package dev.talkreel;
 
 import dev.talkreel.api.ApiGuard;
 import dev.talkreel.api.ConnectionGuard;
+import dev.talkreel.api.EventStreams;
 import dev.talkreel.api.GuardedVertx;
 import dev.talkreel.api.InboxFiles;
 import dev.talkreel.api.Intake;
 import dev.talkreel.api.JobApi;
+import dev.talkreel.api.JobArtifacts;
 import dev.talkreel.files.PathMap;
 import dev.talkreel.files.SharedVolume;
 import dev.talkreel.gpu.GpuGate;
 import dev.talkreel.gpu.GpuSettle;
+import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobSchema;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.JobValidator;
+import dev.talkreel.job.StepDurations;
 import dev.talkreel.media.MediaChecks;
 import dev.talkreel.media.MediaTools;
 import dev.talkreel.pipeline.JobSlots;
@@ -35,6 +39,7 @@ import dev.talkreel.service.vibevoice.VibevoiceReplies;
 import dev.talkreel.service.vibevoice.VibevoiceRequests;
 import dev.talkreel.service.yttools.YttoolsReplies;
 import dev.talkreel.service.yttools.YttoolsRequests;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,7 +49,10 @@ import java.util.Map;
 import java.util.function.Function;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -101,8 +109,14 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 "inbox-read", 1, c.integer("talkreel.inbox.parallel") * 2), c.integer("talkreel.inbox.read-timeout-ms"));
         r.bind("inboxFiles", inboxFiles);
         r.bind("intake", new Intake(validator, jobs, inboxFiles));
-        r.bind("jobApi", new JobApi(jobs));
-        r.bind("apiGuard", new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token")));
+        // the time to done, from how long each step took lately (the recent jobs' records at first use)
+        StepDurations durations = new StepDurations(jobs.events(), c.integer("talkreel.estimate.window"),
+                () -> recentJobs(jobs));
+        JobApi jobApi = new JobApi(jobs, durations);
+        r.bind("jobApi", jobApi);
+        r.bind("jobArtifacts", new JobArtifacts(jobs, pipeline));
+        ApiGuard apiGuard = new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token"));
+        r.bind("apiGuard", apiGuard);
         // the API server's own defence: platform-http runs on the one Vert.x in the registry, this guarded one
         GuardedVertx apiVertx = new GuardedVertx(new ConnectionGuard(new ConnectionGuard.Limits(
                 c.integer("talkreel.http.idle-timeout-ms"), c.integer("talkreel.http.header-timeout-ms"),
@@ -110,6 +124,26 @@ public class TalkreelConfiguration implements CamelConfiguration {
         camel.addService(apiVertx);
         r.bind("apiVertx", apiVertx.vertx());
         r.bind("connectionGuard", apiVertx.guard());
+        EventStreams eventStreams = new EventStreams(jobs, apiGuard, apiVertx.guard(), jobApi::statusView,
+                eventLimits(c));
+        r.bind("eventStreams", eventStreams);
+        // the streams are Vert.x routes on the API's router, which platform-http binds once its server is set up
+        camel.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
+                VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context);
+                if (router == null) {
+                    throw new IllegalStateException("the API's HTTP router is not there: the event streams cannot be added");
+                }
+                eventStreams.register(router, router.vertx());
+            }
+        });
+        camel.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext context) {
+                eventStreams.stop();
+            }
+        });
         r.bind("pipeline", pipeline);
         // a GPU step whose service says how much memory it needs (talkreel.<service>.vram-gb) waits, after a restart
         // that cut its call off, until the GPU has that much free
@@ -143,6 +177,26 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("mediaChecks", new MediaChecks(jobs, pipeline, c.decimal("talkreel.video.seconds")));
         r.bind("stepMarkers", new StepMarkers());
         r.bind("resultAssembler", new ResultAssembler(jobs, pipeline));
+    }
+
+    /** The most recent jobs, for the time estimate's first figures; none when the volume cannot be read. */
+    private static List<JobRecord> recentJobs(JobStore jobs) {
+        try {
+            return jobs.recent(200, null);
+        } catch (IOException e) {
+            LoggerFactory.getLogger("talkreel.jobs").warn("no step durations from past jobs: {}", e.getMessage());
+            return List.of();
+        }
+    }
+
+    private static EventStreams.Limits eventLimits(Config c) {
+        long heartbeat = c.integer("talkreel.events.heartbeat-ms");
+        if (heartbeat < 1 || heartbeat >= c.integer("talkreel.http.idle-timeout-ms")) {
+            throw new IllegalArgumentException("talkreel.events.heartbeat-ms must be positive and below "
+                    + "talkreel.http.idle-timeout-ms, or idle event streams are closed; it is " + heartbeat);
+        }
+        return new EventStreams.Limits(c.integer("talkreel.events.max-streams"), heartbeat,
+                c.integer("talkreel.events.max-queued-bytes"));
     }
 
     private static TaskSlots.Limit taskLimit(Config c, String service) {

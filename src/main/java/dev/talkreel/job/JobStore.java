@@ -45,6 +45,8 @@ public final class JobStore {
     private final JobRecords records;
     private final PendingFailures pendingFailures;
     private final LiveSteps live = new LiveSteps();
+    /** Every transition written, told to whoever listens (the SSE streams, the time estimate). */
+    private final JobEvents events = new JobEvents();
     /** This process, as the owner of the steps it starts: a running step owned by another run was cut off. */
     private final String runId = "run-" + ProcessHandle.current().pid() + "-" + JobTime.randomHex(3);
 
@@ -61,6 +63,10 @@ public final class JobStore {
 
     public LiveSteps live() {
         return live;
+    }
+
+    public JobEvents events() {
+        return events;
     }
 
     public String runId() {
@@ -104,6 +110,7 @@ public final class JobStore {
         Files.createDirectories(dir);
         records.writeNew(dir, job);
         markers.writeIntake(dir, job);
+        events.changed(JobEvents.Before.NONE, job);
         return new Created(job, false);
     }
 
@@ -170,9 +177,11 @@ public final class JobStore {
     public JobRecord update(String jobId, Consumer<JobRecord> change) {
         synchronized (records.lock(jobId)) {
             JobRecord job = get(jobId);
+            JobEvents.Before before = JobEvents.Before.of(job);
             change.accept(job);
             job.updated = now();
             records.write(jobId, job);
+            events.changed(before, job);
             return job;
         }
     }

@@ -131,7 +131,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
         camel.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-                VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context);
+                VertxPlatformHttpRouter router = context.getRegistry().findSingleByType(VertxPlatformHttpRouter.class);
                 if (router == null) {
                     throw new IllegalStateException("the API's HTTP router is not there: the event streams cannot be added");
                 }

@@ -117,8 +117,9 @@ public final class ConnectionGuard {
      * (the streams have their own cap, heartbeat and slow-client rule). The idle timeout still applies.
      */
     public void streaming(HttpServerRequest request) {
+        // the request given is Vert.x Web's wrapper of the one the guard saw: the connection is what they share
         Conn c = open.get(request.connection());
-        if (c != null && c.current == request) {
+        if (c != null && c.current != null) {
             c.streaming = true;
         }
     }

@@ -14,7 +14,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -110,27 +109,29 @@ public final class EventStreams {
             open.add(stream);
         }
         connections.streaming(ctx.request());
+        if (jobId == null) {
+            stream.start(begin(response));
+            return;
+        }
+        // the job's state is read from disk, off the event loop; the stream holds the events meanwhile
+        vertx.executeBlocking(() -> jobs.find(jobId).map(job -> frame("job", snapshot.apply(job))), false).onComplete(found -> {
+            if (found.failed() || found.result().isEmpty()) {
+                open.remove(stream);
+                refuse(response, found.failed() ? 500 : 404, found.failed() ? "could not read job " + jobId
+                        : "no job " + jobId);
+                return;
+            }
+            stream.start(begin(response) + found.result().get());
+        });
+    }
+
+    /** Sets the stream's headers; returns its first line, a hint for the client's reconnection delay. */
+    private static String begin(HttpServerResponse response) {
         response.setChunked(true).setStatusCode(200)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .putHeader("X-Accel-Buffering", "no");
-        // the header and a retry hint go out now: the client knows it is connected before anything happens
-        response.write("retry: 2000\n\n");
-        if (jobId == null) {
-            stream.start("");
-            return;
-        }
-        // the job's state is read from disk, off the event loop; events meanwhile are held by the stream
-        vertx.executeBlocking(() -> jobs.find(jobId), false).onComplete(found -> {
-            Optional<JobRecord> job = found.succeeded() ? found.result() : Optional.empty();
-            if (job.isEmpty()) {
-                stream.start(frame("error", Map.of("job_id", jobId, "error", found.succeeded() ? "no job " + jobId
-                        : "could not read job " + jobId + ": " + found.cause().getMessage())));
-                stream.close(false);
-                return;
-            }
-            stream.start(frame("job", snapshot.apply(job.get())));
-        });
+        return "retry: 2000\n\n";
     }
 
     private void publish(JobEvents.Event event) {

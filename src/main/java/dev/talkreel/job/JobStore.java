@@ -175,9 +175,19 @@ public final class JobStore {
 
     /** Reads, changes and rewrites a job's record atomically, one writer per job at a time. */
     public JobRecord update(String jobId, Consumer<JobRecord> change) {
+        return update(jobId, change, null);
+    }
+
+    /**
+     * {@link #update}, telling the events what changed since {@code before} (null: since the record as read now). A
+     * record read after a step's marker is written already says the step is done: its change is told from before.
+     */
+    private JobRecord update(String jobId, Consumer<JobRecord> change, JobEvents.Before before) {
         synchronized (records.lock(jobId)) {
             JobRecord job = get(jobId);
-            JobEvents.Before before = JobEvents.Before.of(job);
+            if (before == null) {
+                before = JobEvents.Before.of(job);
+            }
             change.accept(job);
             job.updated = now();
             records.write(jobId, job);
@@ -253,7 +263,9 @@ public final class JobStore {
      */
     public void stepDone(String jobId, String step, String artifact, Map<String, Object> details) throws IOException {
         synchronized (records.lock(jobId)) {
-            StepRecord s = get(jobId).step(step);
+            JobRecord current = get(jobId);
+            JobEvents.Before before = JobEvents.Before.of(current);
+            StepRecord s = current.step(step);
             s.state = Status.DONE;
             s.ended = now();
             s.elapsedMs = s.started == null ? null
@@ -265,7 +277,7 @@ public final class JobStore {
                 s.details.putAll(details);
             }
             markers.write(volume.jobDir(jobId), jobId, step, s);
-            update(jobId, j -> j.steps.put(step, s));
+            update(jobId, j -> j.steps.put(step, s), before);
         }
     }
 

@@ -277,7 +277,9 @@ public final class JobStore {
                 s.details.putAll(details);
             }
             markers.write(volume.jobDir(jobId), jobId, step, s);
-            update(jobId, j -> j.steps.put(step, s), before);
+            // the marker is the proof (a record read from now on says done): told now, not after the record's write
+            events.changed(before, current);
+            update(jobId, j -> j.steps.put(step, s), JobEvents.Before.of(current));
         }
     }
 

@@ -75,8 +75,11 @@ class DashboardIT {
         browser.get(talkreel.stack().api() + "/");
         fill("url", URL);
         fill("script", HOSTILE);
-        assertTrue(text("estimate").matches("1[0-9] words: about [0-9.]+ s of speech \\(the video lasts 8 s\\)"),
-                "the live estimate: " + text("estimate"));
+        assertEquals("7 words: about 2.8 s of speech (the video lasts 8 s)", text("estimate"), "the live estimate");
+        fill("script", HOSTILE + " " + "word ".repeat(14));
+        assertTrue(text("estimate").startsWith("21 words: about 8.4 s of speech (the video lasts 8 s; too long"),
+                text("estimate"));
+        fill("script", HOSTILE);
         fill("prompt", "A <b>bold</b> presenter");
         browser.findElement(By.id("submit")).click();
 

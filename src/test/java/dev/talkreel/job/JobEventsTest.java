@@ -32,7 +32,7 @@ class JobEventsTest {
 
     @Test
     void eachTransitionIsOneEventWithItsStepStateAttemptAndError() throws Exception {
-        String id = store.create(request(), "http", null).job().jobId;
+        String id = store.create(JobStoreTest.request("Events."), "http", null).job().jobId;
         assertEquals(List.of("status queued"), said());
 
         events.clear();
@@ -62,7 +62,7 @@ class JobEventsTest {
     @Test
     void theEstimateIsTheMediansOfTheStepsLeftAndNullUntilEachRanOnce() throws Exception {
         StepDurations durations = new StepDurations(store.events(), 3, List::of);
-        String id = store.create(request(), "http", null).job().jobId;
+        String id = store.create(JobStoreTest.request("Events."), "http", null).job().jobId;
         JobRecord job = store.get(id);
         assertNull(durations.secondsToDone(job, Instant.now()), "nothing ran here yet");
 
@@ -94,7 +94,7 @@ class JobEventsTest {
             past.step(step).elapsedMs = 2000L;
         }
         StepDurations durations = new StepDurations(store.events(), 20, () -> List.of(past));
-        JobRecord job = store.get(store.create(request(), "http", null).job().jobId);
+        JobRecord job = store.get(store.create(JobStoreTest.request("Events."), "http", null).job().jobId);
         assertEquals(8L, durations.secondsToDone(job, Instant.now()));
     }
 
@@ -121,15 +121,5 @@ class JobEventsTest {
             case "action" -> "action " + e.data().get("action");
             default -> e.type() + " " + e.data().get("step");
         }).toList();
-    }
-
-    private static JobRequest request() {
-        JobRequest r = new JobRequest();
-        r.youtubeUrl = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
-        r.videoId = "ao8f3qyMoLM";
-        r.script = "Events.";
-        r.segmentStart = 40;
-        r.segmentEnd = 70;
-        return r;
     }
 }

@@ -49,10 +49,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.spi.Registry;
-import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -124,30 +121,9 @@ public class TalkreelConfiguration implements CamelConfiguration {
         camel.addService(apiVertx);
         r.bind("apiVertx", apiVertx.vertx());
         r.bind("connectionGuard", apiVertx.guard());
-        EventStreams eventStreams = new EventStreams(jobs, apiGuard, apiVertx.guard(), jobApi::statusView,
-                eventLimits(c));
-        r.bind("eventStreams", eventStreams);
-        // the streams are Vert.x routes on the API's router, which platform-http binds once its server is set up
-        camel.addStartupListener(new StartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) {
-                // the API port's router by name: a management server on another port would have one of its own
-                VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
-                        VertxPlatformHttpRouter.getRouterNameFromPort(c.integer("talkreel.http.port")));
-                if (router == null) {
-                    // camel.server.enabled = false (a route test): no API, so no streams either
-                    LoggerFactory.getLogger("talkreel.events").warn("no HTTP server on talkreel.http.port: no event streams");
-                    return;
-                }
-                eventStreams.register(router, router.vertx());
-            }
-        });
-        camel.addLifecycleStrategy(new LifecycleStrategySupport() {
-            @Override
-            public void onContextStopping(CamelContext context) {
-                eventStreams.stop();
-            }
-        });
+        // live progress (Server-Sent Events): Vert.x routes on the API's own router, as a route answers only once
+        new EventStreams(jobs, apiGuard, apiVertx.guard(), jobApi::statusView, eventLimits(c))
+                .installOn(camel, c.integer("talkreel.http.port"));
         r.bind("pipeline", pipeline);
         // a GPU step whose service says how much memory it needs (talkreel.<service>.vram-gb) waits, after a restart
         // that cut its call off, until the GPU has that much free

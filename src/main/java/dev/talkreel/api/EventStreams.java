@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +63,32 @@ public final class EventStreams {
         this.limits = limits;
     }
 
+    /**
+     * Adds the streams to the router of the API's port once platform-http has set it up (before the routes start),
+     * and closes them when Camel stops.
+     */
+    public void installOn(CamelContext camel, int port) {
+        camel.addStartupListener((context, alreadyStarted) -> {
+            // the API port's router by name: a management server on another port would have one of its own
+            VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
+                    VertxPlatformHttpRouter.getRouterNameFromPort(port));
+            if (router == null) {
+                // camel.server.enabled = false (a route test): no API, so no streams either
+                LOG.warn("no HTTP server on port {}: no event streams", port);
+                return;
+            }
+            register(router, router.vertx());
+        });
+        camel.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext context) {
+                stop();
+            }
+        });
+    }
+
     /** Adds the two GETs to the API's router, and starts listening to the jobs and sending heartbeats. */
-    public void register(Router router, Vertx vertx) {
+    void register(Router router, Vertx vertx) {
         this.vertx = vertx;
         router.route(HttpMethod.GET, "/api/jobs/:id/events").handler(ctx -> open(ctx, ctx.pathParam("id")));
         router.route(HttpMethod.GET, "/api/events").handler(ctx -> open(ctx, null));

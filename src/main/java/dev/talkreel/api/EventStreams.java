@@ -67,7 +67,7 @@ public final class EventStreams {
      * Adds the streams to the router of the API's port once platform-http has set it up (before the routes start),
      * and closes them when Camel stops.
      */
-    public void installOn(CamelContext camel, int port) {
+    public void installOn(CamelContext camel, int port) throws Exception {
         camel.addStartupListener((context, alreadyStarted) -> {
             // the API port's router by name: a management server on another port would have one of its own
             VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,

@@ -16,9 +16,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -45,21 +47,34 @@ class DashboardIT {
     /** Markup a job's text could carry: it must show as text and never run. */
     private static final String HOSTILE = "Hello <img src=x onerror=\"window.__xss=1\"> and <script>window.__xss=2</script> bye.";
 
+    private static final Optional<Path> CHROMIUM = onPath("chromium");
+    private static final Optional<Path> DRIVER = onPath("chromedriver");
+
+    /** Asked first: without a browser the class is skipped, the stack never started, and the output says why. */
     @RegisterExtension
+    @Order(1)
+    static final ExecutionCondition NEEDS_CHROMIUM = context -> {
+        if (CHROMIUM.isPresent() && DRIVER.isPresent()) {
+            return ConditionEvaluationResult.enabled("chromium and chromedriver are on the PATH");
+        }
+        String why = "DashboardIT SKIPPED: the browser test needs Debian's chromium and chromium-driver on the PATH "
+                + "(apt-get install -y chromium chromium-driver); found chromium: " + CHROMIUM.isPresent()
+                + ", chromedriver: " + DRIVER.isPresent();
+        System.out.println(why);
+        return ConditionEvaluationResult.disabled(why);
+    };
+
+    @RegisterExtension
+    @Order(2)
     static final RunningStack talkreel = new RunningStack(Map.of());
     private static WebDriver browser;
 
     @BeforeAll
     static void startBrowser() {
-        Optional<Path> chromium = onPath("chromium");
-        Optional<Path> driver = onPath("chromedriver");
-        Assumptions.assumeTrue(chromium.isPresent() && driver.isPresent(), "DashboardIT skipped: the browser test "
-                + "needs Debian's chromium and chromium-driver on the PATH (apt-get install -y chromium chromium-driver); "
-                + "found chromium: " + chromium.isPresent() + ", chromedriver: " + driver.isPresent());
-        ChromeOptions options = new ChromeOptions().setBinary(chromium.get().toFile())
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.get().toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1100",
                         "--mute-audio");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver.get().toFile())
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.get().toFile())
                 .build(), options);
     }
 

@@ -111,14 +111,10 @@ public final class EventStreams {
         open.forEach(s -> s.close(false));
     }
 
-    public int openStreams() {
-        return open.size();
-    }
-
     private void open(RoutingContext ctx, String jobId) {
         HttpServerResponse response = ctx.response();
         if (!guard.allows(ctx.request().getHeader("Authorization"), ctx.request().getParam("token"))) {
-            refuse(response, 401, ApiGuard.REQUIRED);
+            refuse(response.putHeader("WWW-Authenticate", "Bearer"), 401, ApiGuard.REQUIRED);
             return;
         }
         if (jobId != null && !jobId.matches(SharedVolume.JOB_ID)) {
@@ -185,10 +181,10 @@ public final class EventStreams {
 
     private static void refuse(HttpServerResponse response, int status, String message) {
         response.setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(frameless(Map.of("error", message)));
+                .end(json(Map.of("error", message)));
     }
 
-    private static String frameless(Object body) {
+    private static String json(Object body) {
         try {
             return ONE_LINE.writeValueAsString(body);
         } catch (JsonProcessingException e) {

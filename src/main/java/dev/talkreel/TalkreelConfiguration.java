@@ -2,6 +2,7 @@ package dev.talkreel;
 
 import dev.talkreel.api.ApiGuard;
 import dev.talkreel.api.ConnectionGuard;
+import dev.talkreel.api.EventStreams;
 import dev.talkreel.api.GuardedVertx;
 import dev.talkreel.api.InboxFiles;
 import dev.talkreel.api.Intake;
@@ -11,6 +12,7 @@ import dev.talkreel.callback.Callbacks;
 import dev.talkreel.captions.CaptionSettings;
 import dev.talkreel.captions.Captions;
 import dev.talkreel.api.RequestGate;
+import dev.talkreel.api.JobArtifacts;
 import dev.talkreel.files.PathMap;
 import dev.talkreel.files.SharedVolume;
 import dev.talkreel.finish.FinishGraph;
@@ -19,9 +21,11 @@ import dev.talkreel.finish.OutputProfiles;
 import dev.talkreel.media.Loudness;
 import dev.talkreel.gpu.GpuGate;
 import dev.talkreel.gpu.GpuSettle;
+import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobSchema;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.JobValidator;
+import dev.talkreel.job.StepDurations;
 import dev.talkreel.media.MediaChecks;
 import dev.talkreel.media.MediaTools;
 import dev.talkreel.pipeline.JobSlots;
@@ -52,6 +56,7 @@ import dev.talkreel.service.yttools.YttoolsRequests;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -141,7 +146,12 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 "inbox-read", 1, c.integer("talkreel.inbox.parallel") * 2), c.integer("talkreel.inbox.read-timeout-ms"));
         r.bind("inboxFiles", inboxFiles);
         r.bind("intake", new Intake(validator, jobs, inboxFiles));
-        r.bind("jobApi", new JobApi(jobs));
+        // the time to done, from how long each step took lately (the recent jobs' records at first use)
+        StepDurations durations = new StepDurations(jobs.events(), c.integer("talkreel.estimate.window"),
+                () -> recentJobs(jobs));
+        JobApi jobApi = new JobApi(jobs, durations);
+        r.bind("jobApi", jobApi);
+        r.bind("jobArtifacts", new JobArtifacts(jobs, pipeline));
         ApiGuard apiGuard = new ApiGuard(c.get("talkreel.http.host"), c.get("talkreel.http.token"));
         r.bind("apiGuard", apiGuard);
         // the server listens before the routes exist: 503 + Retry-After until every route has started, never 404
@@ -165,6 +175,9 @@ public class TalkreelConfiguration implements CamelConfiguration {
         camel.addService(apiVertx);
         r.bind("apiVertx", apiVertx.vertx());
         r.bind("connectionGuard", apiVertx.guard());
+        // live progress (Server-Sent Events): Vert.x routes on the API's own router, as a route answers only once
+        new EventStreams(jobs, apiGuard, apiVertx.guard(), jobApi::statusView, eventLimits(c))
+                .installOn(camel, c.integer("talkreel.http.port"));
         r.bind("pipeline", pipeline);
         // a GPU step whose service says how much memory it needs (talkreel.<service>.vram-gb) waits, after a restart
         // that cut its call off, until the GPU has that much free
@@ -236,6 +249,26 @@ public class TalkreelConfiguration implements CamelConfiguration {
             }
         }
         return urls;
+    }
+
+    /** The most recent jobs, for the time estimate's first figures; none when the volume cannot be read. */
+    private static List<JobRecord> recentJobs(JobStore jobs) {
+        try {
+            return jobs.recent(200, null);
+        } catch (IOException e) {
+            LoggerFactory.getLogger("talkreel.jobs").warn("no step durations from past jobs: {}", e.getMessage());
+            return List.of();
+        }
+    }
+
+    private static EventStreams.Limits eventLimits(Config c) {
+        long heartbeat = c.integer("talkreel.events.heartbeat-ms");
+        if (heartbeat < 1 || heartbeat >= c.integer("talkreel.http.idle-timeout-ms")) {
+            throw new IllegalArgumentException("talkreel.events.heartbeat-ms must be positive and below "
+                    + "talkreel.http.idle-timeout-ms, or idle event streams are closed; it is " + heartbeat);
+        }
+        return new EventStreams.Limits(c.integer("talkreel.events.max-streams"), heartbeat,
+                c.integer("talkreel.events.max-queued-bytes"));
     }
 
     private static TaskSlots.Limit taskLimit(Config c, String service) {

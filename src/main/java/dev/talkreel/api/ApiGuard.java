@@ -29,19 +29,32 @@ public final class ApiGuard {
 
     /** Called before every API route; refuses a request without the right token when one is configured. */
     public void authorize(Exchange exchange) {
-        if (!permits(authorizationHeader(exchange))) {
-            throw new NotAuthorizedException("a bearer token is required (Authorization: Bearer <talkreel.http.token>)");
+        if (token == null) {
+            return;
+        }
+        if (!allows(authorizationHeader(exchange), null)) {
+            throw new NotAuthorizedException(REQUIRED);
         }
     }
 
     /** Whether a request with this Authorization header (null when absent) may pass. */
     public boolean permits(String authorization) {
+        return allows(authorization, null);
+    }
+
+    static final String REQUIRED = "a bearer token is required (Authorization: Bearer <talkreel.http.token>)";
+
+    /**
+     * Whether a request with this Authorization header, or else this {@code ?token=} (null where a URL may not carry
+     * it), may pass. Only the event streams take the token from the URL: a browser's EventSource cannot send headers.
+     */
+    public boolean allows(String authorization, String queryToken) {
         if (token == null) {
             return true;
         }
         Matcher m = BEARER.matcher(authorization == null ? "" : authorization);
-        byte[] given = m.matches() ? m.group(1).getBytes(StandardCharsets.UTF_8) : new byte[0];
-        return MessageDigest.isEqual(token, given);
+        String given = m.matches() ? m.group(1) : queryToken;
+        return MessageDigest.isEqual(token, given == null ? new byte[0] : given.trim().getBytes(StandardCharsets.UTF_8));
     }
 
     /** "Bearer &lt;token&gt;", the scheme in any case (RFC 9110 11.1: schemes are case-insensitive). */

@@ -47,6 +47,8 @@ public final class ConnectionGuard {
         /** The request being answered, or null while waiting for headers. */
         volatile HttpServerRequest current;
         volatile long requestSince;
+        /** The request being answered is an open-ended event stream, bounded by {@link EventStreams}. */
+        volatile boolean streaming;
 
         Conn(long now) {
             this.waitingSince = now;
@@ -104,9 +106,22 @@ public final class ConnectionGuard {
             if (c != null) {
                 c.requestSince = System.nanoTime();
                 c.current = request;
+                c.streaming = false;
             }
             next.handle(request);
         };
+    }
+
+    /**
+     * The request is answered by an event stream, which stays open by design: it is exempt from the request timeout
+     * (the streams have their own cap, heartbeat and slow-client rule). The idle timeout still applies.
+     */
+    public void streaming(HttpServerRequest request) {
+        // the request given is Vert.x Web's wrapper of the one the guard saw: the connection is what they share
+        Conn c = open.get(request.connection());
+        if (c != null && c.current != null) {
+            c.streaming = true;
+        }
     }
 
     /** Run every few hundred milliseconds: closes the connections past their header or request timeout. */
@@ -123,7 +138,8 @@ public final class ConnectionGuard {
                 c.waitingSince = now;
                 request = null;
             }
-            boolean late = request == null ? now - c.waitingSince > headerNanos : now - c.requestSince > requestNanos;
+            boolean late = request == null ? now - c.waitingSince > headerNanos
+                    : !c.streaming && now - c.requestSince > requestNanos;
             if (late && open.remove(e.getKey(), c)) {
                 (request == null ? shedHeader : shedRequest).incrementAndGet();
                 e.getKey().close();

@@ -8,7 +8,9 @@ import dev.talkreel.job.FieldError;
 import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.Status;
+import dev.talkreel.job.StepDurations;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,15 +23,32 @@ public final class JobApi {
     static final int DEFAULT_LIMIT = 20;
     static final int MAX_LIMIT = 200;
     private final JobStore jobs;
+    private final StepDurations durations;
 
-    public JobApi(JobStore jobs) {
+    public JobApi(JobStore jobs, StepDurations durations) {
         this.jobs = jobs;
+        this.durations = durations;
     }
 
-    /** One job: status, current step, and per step its state, attempt, times, error, and the result when done. */
+    /**
+     * One job: status, current step, and per step its state, attempt, times, error, and the result when done; with
+     * {@code estimated_seconds_to_done} from the measured step durations (null when nothing is known).
+     */
     public void status(@Header("id") String id, Exchange exchange) {
-        jobs.find(id).ifPresentOrElse(job -> reply(exchange, 200, view(job)),
+        jobs.find(id).ifPresentOrElse(job -> reply(exchange, 200, statusView(job)),
                 () -> reply(exchange, 404, Map.of("error", "no job " + id)));
+    }
+
+    /** The status answer of a job (also the first event of its live stream). */
+    public ObjectNode statusView(JobRecord job) {
+        ObjectNode tree = view(job);
+        Long seconds = durations.secondsToDone(job, Instant.now());
+        if (seconds == null) {
+            tree.putNull("estimated_seconds_to_done");
+        } else {
+            tree.put("estimated_seconds_to_done", seconds);
+        }
+        return tree;
     }
 
     /**
@@ -92,7 +111,7 @@ public final class JobApi {
      * What the API shows of a job record: everything but the idempotency key, which is the client's secret to
      * re-send and is never echoed back.
      */
-    static Object view(JobRecord job) {
+    static ObjectNode view(JobRecord job) {
         ObjectNode tree = AtomicFiles.JSON.valueToTree(job);
         tree.remove("idempotency_key");
         return tree;

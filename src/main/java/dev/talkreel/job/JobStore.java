@@ -47,6 +47,8 @@ public final class JobStore {
     private final PendingFailures pendingFailures;
     private final LiveSteps live = new LiveSteps();
     private final List<Observer> observers = new CopyOnWriteArrayList<>();
+    /** Every transition written, told to whoever listens (the SSE streams, the time estimate). */
+    private final JobEvents events = new JobEvents();
     /** This process, as the owner of the steps it starts: a running step owned by another run was cut off. */
     private final String runId = "run-" + ProcessHandle.current().pid() + "-" + JobTime.randomHex(3);
 
@@ -80,6 +82,10 @@ public final class JobStore {
 
     public void observe(Observer observer) {
         observers.add(observer);
+    }
+
+    public JobEvents events() {
+        return events;
     }
 
     public String runId() {
@@ -124,6 +130,7 @@ public final class JobStore {
         records.writeNew(dir, job);
         markers.writeIntake(dir, job);
         observers.forEach(o -> o.recorded(job));
+        events.changed(JobEvents.Before.NONE, job);
         return new Created(job, false);
     }
 
@@ -188,20 +195,32 @@ public final class JobStore {
 
     /**
      * Reads, changes and rewrites a job's record atomically, one writer per job at a time. A change that ends the job
-     * (done or failed) is told to the observers ({@link Observer#ending}) first, before the record says so: what must follow an outcome
-     * (a callback) is then never lost to a crash between the two writes.
+     * (done or failed) is told to the observers ({@link Observer#ending}) first, before the record says so: what must
+     * follow an outcome (a callback) is then never lost to a crash between the two writes.
      */
     public JobRecord update(String jobId, Consumer<JobRecord> change) {
+        return update(jobId, change, null);
+    }
+
+    /**
+     * {@link #update}, telling the events what changed since {@code before} (null: since the record as read now). A
+     * record read after a step's marker is written already says the step is done: its change is told from before.
+     */
+    private JobRecord update(String jobId, Consumer<JobRecord> change, JobEvents.Before before) {
         synchronized (records.lock(jobId)) {
             JobRecord job = get(jobId);
-            Status before = job.status;
+            Status statusBefore = job.status;
+            if (before == null) {
+                before = JobEvents.Before.of(job);
+            }
             change.accept(job);
             job.updated = now();
-            if (before != job.status && (job.status == Status.DONE || job.status == Status.FAILED)) {
+            if (statusBefore != job.status && (job.status == Status.DONE || job.status == Status.FAILED)) {
                 observers.forEach(o -> o.ending(job));
             }
             records.write(jobId, job);
             observers.forEach(o -> o.recorded(job));
+            events.changed(before, job);
             return job;
         }
     }
@@ -283,7 +302,9 @@ public final class JobStore {
     public void stepDone(String jobId, String step, String artifact, Map<String, Object> details) throws IOException {
         StepRecord s;
         synchronized (records.lock(jobId)) {
-            s = get(jobId).step(step);
+            JobRecord current = get(jobId);
+            JobEvents.Before before = JobEvents.Before.of(current);
+            s = current.step(step);
             s.state = Status.DONE;
             s.ended = now();
             s.elapsedMs = s.started == null ? null
@@ -295,7 +316,9 @@ public final class JobStore {
                 s.details.putAll(details);
             }
             markers.write(volume.jobDir(jobId), jobId, step, s);
-            update(jobId, j -> j.steps.put(step, s));
+            // the marker is the proof (a record read from now on says done): told now, not after the record's write
+            events.changed(before, current);
+            update(jobId, j -> j.steps.put(step, s), JobEvents.Before.of(current));
         }
         observers.forEach(o -> o.stepEnded(jobId, step, s));
     }

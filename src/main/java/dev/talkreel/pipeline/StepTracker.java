@@ -80,6 +80,7 @@ public final class StepTracker {
     public void note(Map<String, Object> facts, Exchange exchange) {
         if (facts != null) {
             details(exchange).putAll(facts);
+            jobs.events().progress(jobId(exchange), exchange.getProperty(Props.STEP, String.class), facts);
         }
     }
 

@@ -208,7 +208,7 @@ class JobStoreTest {
         return id;
     }
 
-    private static JobRequest request(String script) {
+    static JobRequest request(String script) {
         JobRequest r = new JobRequest();
         r.youtubeUrl = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
         r.videoId = "ao8f3qyMoLM";

@@ -26,7 +26,9 @@ import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
 import dev.talkreel.pipeline.TaskSlots;
 import dev.talkreel.pipeline.Transfers;
+import dev.talkreel.service.TaskWaits;
 import dev.talkreel.service.comfyui.ComfyWorkflow;
+import dev.talkreel.service.comfyui.ComfyuiEvents;
 import dev.talkreel.service.comfyui.ComfyuiReplies;
 import dev.talkreel.service.comfyui.ComfyuiRequests;
 import dev.talkreel.service.infinitetalk.InfinitetalkReplies;
@@ -45,6 +47,7 @@ import java.util.function.Function;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -132,9 +135,27 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("yttoolsReplies", new YttoolsReplies());
         r.bind("vibevoiceRequests", new VibevoiceRequests(jobs, pipeline, c.under("talkreel.vibevoice.")));
         r.bind("vibevoiceReplies", new VibevoiceReplies(jobs));
+        // the pause between two polls (template-submit-then-poll): a plain wait, or one ComfyUI's websocket ends
+        // early; both end when talkreel begins to stop, so a pause never holds the shutdown
+        TaskWaits plainPause = new TaskWaits();
+        r.bind("plainPause", plainPause);
+        ComfyuiEvents comfyuiEvents = new ComfyuiEvents(c.get("talkreel.comfyui.url"),
+                ComfyuiEvents.clientIdFor(volume.jobs().toAbsolutePath().toString()), new ComfyuiEvents.Settings(
+                c.longValue("talkreel.comfyui.ws-safety-poll-ms"), c.longValue("talkreel.comfyui.connect-timeout-ms"),
+                c.longValue("talkreel.comfyui.ws-reconnect-min-ms"), c.longValue("talkreel.comfyui.ws-reconnect-max-ms")));
+        camel.addService(comfyuiEvents);
+        r.bind("comfyuiEvents", comfyuiEvents);
+        camel.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext context) {
+                plainPause.stop();
+                comfyuiEvents.stopWaits();
+            }
+        });
         r.bind("comfyuiRequests", new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(
                 comfyWorkflow, c.integer("talkreel.comfyui.width"),
-                c.integer("talkreel.comfyui.height"), c.get("talkreel.comfyui.default-prompt"))));
+                c.integer("talkreel.comfyui.height"), c.get("talkreel.comfyui.default-prompt"),
+                comfyuiEvents.clientId())));
         r.bind("comfyuiReplies", new ComfyuiReplies(comfyWorkflow.outputNode(), retries.get("comfyui").oomCooldownMs()));
         r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, pipeline, infinitetalkPaths,
                 c.under("talkreel.infinitetalk.")));

@@ -11,8 +11,11 @@ public final class ComfyuiRequests {
     private final JobStore jobs;
     private final Settings settings;
 
-    /** The parsed workflow with its bindings, the image size and the prompt used when the job names none. */
-    public record Settings(ComfyWorkflow workflow, int width, int height, String defaultPrompt) {
+    /**
+     * The parsed workflow with its bindings, the image size, the prompt used when the job names none, and the
+     * client id of talkreel's websocket (ComfyuiEvents), to which ComfyUI then sends the prompt's events.
+     */
+    public record Settings(ComfyWorkflow workflow, int width, int height, String defaultPrompt, String clientId) {
     }
 
     public ComfyuiRequests(JobStore jobs, Settings settings) {
@@ -33,7 +36,7 @@ public final class ComfyuiRequests {
         values.put("height", settings.height());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("prompt", settings.workflow().fill(values, filenamePrefix(jobId)));
-        body.put("client_id", "talkreel-" + jobId);
+        body.put("client_id", settings.clientId());
         return body;
     }
 

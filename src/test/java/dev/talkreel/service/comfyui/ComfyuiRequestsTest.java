@@ -56,7 +56,7 @@ class ComfyuiRequestsTest {
 
     private ComfyuiRequests requests(ComfyWorkflow workflow) throws IOException {
         jobs = new JobStore(new SharedVolume(root), Clock.systemUTC(), () -> List.of("portrait"));
-        return new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(workflow, 800, 448, "default prompt"));
+        return new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(workflow, 800, 448, "default prompt", "talkreel-test"));
     }
 
     private String create(String prompt, Long seed) throws IOException {

@@ -2,6 +2,8 @@
 # talkreel's benchmarks, each printing its figures side by side from one run.
 #   bench/run.sh [pipeline] [runs]   one job end to end against the emulators with fixed latencies, measured against
 #                                    the ideal critical path under the GPU limit, quick and production polls
+#   bench/run.sh portrait [n]        n portraits (20) with ComfyUI's websocket and with it dropped: the time from the
+#                                    emulator's execution_success to portrait.done.json (median, p90), HTTP requests
 #   bench/run.sh history [jobs]      start-up, idle CPU, one job and the list API on an empty volume vs one holding
 #                                    10,000 finished jobs (archived, and in the old layout on its first start)
 set -euo pipefail
@@ -11,7 +13,8 @@ which="${1:-pipeline}"
 case "$which" in
   pipeline) main=dev.talkreel.bench.PipelineBenchmark ;;
   history) main=dev.talkreel.bench.HistoryBenchmark ;;
-  *) echo "usage: bench/run.sh [pipeline|history] [n]" >&2; exit 2 ;;
+  portrait) main=dev.talkreel.bench.PortraitBenchmark ;;
+  *) echo "usage: bench/run.sh [pipeline|history|portrait] [n]" >&2; exit 2 ;;
 esac
 mvn -B -q test-compile
 mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath

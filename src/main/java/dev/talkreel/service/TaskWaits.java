@@ -37,9 +37,21 @@ public class TaskWaits {
         String progress;
     }
 
-    /** Waits {@code maxMs} at most; a plain wait for services that send no events. */
-    public Map<String, Object> pause(String taskId, long maxMs) {
-        return pause(taskId, maxMs, 0);
+    /**
+     * The plain pause of a service that sends no events: {@code intervalMs}, or what is left of the step's deadline
+     * if that is less (the poll that follows then ends the step in time).
+     */
+    public Map<String, Object> pause(String taskId, long intervalMs, long timeLeftMs) {
+        long max = Math.min(intervalMs, timeLeftMs);
+        return await(taskId, max, max);
+    }
+
+    /**
+     * A task carried on after a restart: the service may have ended it while talkreel was away (its events lost), so
+     * its next pause is as short as after an end event.
+     */
+    public void resumed(String taskId) {
+        ended(taskId);
     }
 
     /**
@@ -47,7 +59,7 @@ public class TaskWaits {
      *
      * @return what was learnt meanwhile for the step's record ({@code progress: "7/20"}), maybe empty
      */
-    public Map<String, Object> pause(String taskId, long maxMs, long settleMs) {
+    public Map<String, Object> await(String taskId, long maxMs, long settleMs) {
         synchronized (lock) {
             Task task = taskId == null ? new Task() : tasks.computeIfAbsent(taskId, k -> new Task());
             long startGeneration = generation;

@@ -102,13 +102,19 @@ public final class ComfyuiEvents extends ServiceSupport {
 
     /**
      * The pause before the next {@code /history} poll of {@code promptId}: up to the safety-net interval while the
-     * socket is up (ended early by the prompt's end), else {@code pollIntervalMs}.
+     * socket is up (ended early by the prompt's end), else {@code pollIntervalMs}; never past {@code timeLeftMs},
+     * what is left of the step's deadline.
      *
      * @return facts for the step's record: the sampler's progress, e.g. {@code progress: "7/20"}
      */
-    public Map<String, Object> pause(String promptId, long pollIntervalMs) {
+    public Map<String, Object> pause(String promptId, long pollIntervalMs, long timeLeftMs) {
         long max = connected ? Math.max(settings.safetyPollMs(), pollIntervalMs) : pollIntervalMs;
-        return waits.pause(promptId, max, Math.min(SETTLE_MS, pollIntervalMs));
+        return waits.await(promptId, Math.min(max, timeLeftMs), Math.min(SETTLE_MS, pollIntervalMs));
+    }
+
+    /** A prompt carried on after a restart: its end may have come while talkreel was away, so look again soon. */
+    public void resumed(String promptId) {
+        waits.resumed(promptId);
     }
 
     /** Ends the prompt's pause now: the step is failing or the job was cancelled, no need to wait for ComfyUI. */

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 /**
  * The pause between two polls of a task (the submit-then-poll template): it lasts its interval, or ends as soon as
  * the service says the task has finished. A service without events (yttools, bound as {@code plainPause}) just
- * waits. Every wait ends at its deadline, on a wake-up, or when talkreel stops; none spins.
+ * waits. Every wait ends at its deadline, on a wake-up, or when talkreel begins to stop; none spins.
  * <p>
  * Two signals, because a service may announce the end a moment before its status shows it (ComfyUI sends
  * execution_success, then writes /history, then sends executing null): {@link #ended} ends the pause at most
@@ -25,9 +25,8 @@ public class TaskWaits {
             return size() > REMEMBERED;
         }
     };
-    /** Moves on every wake-up of all waiters (a socket opened or closed: their intervals change). */
+    /** Moves on every wake-up of all waiters (a socket opened or closed: their intervals change; a stop). */
     private long generation;
-    private boolean stopped;
 
     /** What is known of one task since its last pause ended. */
     private static final class Task {
@@ -65,7 +64,7 @@ public class TaskWaits {
             long startGeneration = generation;
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, maxMs));
             try {
-                while (!stopped && generation == startGeneration && !task.settled && !task.woken) {
+                while (generation == startGeneration && !task.settled && !task.woken) {
                     long end = task.endedAt == 0 ? deadline
                             : Math.min(deadline, task.endedAt + TimeUnit.MILLISECONDS.toNanos(settleMs));
                     long left = end - System.nanoTime();
@@ -113,12 +112,12 @@ public class TaskWaits {
         }
     }
 
-    /** talkreel is stopping: every pause ends now and later ones do not wait. */
+    /**
+     * talkreel is stopping: every pause ends now, so the poll loop sees the shutdown and lets its task be resumed
+     * after the restart. Later pauses wait as usual: a loop still turning must not spin.
+     */
     public void stop() {
-        synchronized (lock) {
-            stopped = true;
-            lock.notifyAll();
-        }
+        wakeAll();
     }
 
     private void update(String taskId, Consumer<Task> change) {

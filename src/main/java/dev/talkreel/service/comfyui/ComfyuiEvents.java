@@ -50,6 +50,7 @@ public final class ComfyuiEvents extends ServiceSupport {
     private ScheduledExecutorService reconnects;
     private volatile WebSocket socket;
     private volatile boolean connected;
+    private volatile boolean stopping;
     private long backoffMs;
     private int failures;
 
@@ -108,7 +109,7 @@ public final class ComfyuiEvents extends ServiceSupport {
      * @return facts for the step's record: the sampler's progress, e.g. {@code progress: "7/20"}
      */
     public Map<String, Object> pause(String promptId, long pollIntervalMs, long timeLeftMs) {
-        long max = connected ? Math.max(settings.safetyPollMs(), pollIntervalMs) : pollIntervalMs;
+        long max = connected && !stopping ? Math.max(settings.safetyPollMs(), pollIntervalMs) : pollIntervalMs;
         return waits.await(promptId, Math.min(max, timeLeftMs), Math.min(SETTLE_MS, pollIntervalMs));
     }
 
@@ -122,8 +123,12 @@ public final class ComfyuiEvents extends ServiceSupport {
         waits.wake(promptId);
     }
 
-    /** talkreel begins to stop: every pause ends now (the socket closes later, with the other services). */
+    /**
+     * talkreel begins to stop: every pause ends now, and later ones last the poll interval, not the safety net (the
+     * socket closes later, with the other services).
+     */
     public void stopWaits() {
+        stopping = true;
         waits.stop();
     }
 

@@ -64,8 +64,9 @@ public final class PortraitBenchmark {
             ComfyuiEvents events = stack.camel().getRegistry().lookupByNameAndType("comfyuiEvents", ComfyuiEvents.class);
             waitFor(events::connected, "talkreel's websocket to open");
             if (drop) {
-                // the open socket is closed at the warm-up's first event, and every reopening is refused
-                comfy.behaviour().failNext("ws", Fault.DROP, Integer.MAX_VALUE);
+                // the open socket is closed at the warm-up's first event, and every reopening is refused (each
+                // planned fault is one entry: far more than the back-off's attempts in this run, not billions)
+                comfy.behaviour().failNext("ws", Fault.DROP, 10_000);
                 comfy.behaviour().failNext("ws-events", Fault.DROP, 1);
             }
             job(client, "warm-up");

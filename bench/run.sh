@@ -4,6 +4,8 @@
 #                                    the ideal critical path under the GPU limit, quick and production polls
 #   bench/run.sh finish [runs]       the time the finishing steps (finish, poster) add to a job, per output profile
 #                                    (landscape, shorts, square), side by side
+#   bench/run.sh portrait [n]        n portraits (20) with ComfyUI's websocket and with it dropped: the time from the
+#                                    emulator's execution_success to portrait.done.json (median, p90), HTTP requests
 #   bench/run.sh history [jobs]      start-up, idle CPU, one job and the list API on an empty volume vs one holding
 #                                    10,000 finished jobs (archived, and in the old layout on its first start)
 set -euo pipefail
@@ -14,7 +16,8 @@ case "$which" in
   pipeline) main=dev.talkreel.bench.PipelineBenchmark ;;
   history) main=dev.talkreel.bench.HistoryBenchmark ;;
   finish) main=dev.talkreel.bench.FinishBenchmark ;;
-  *) echo "usage: bench/run.sh [pipeline|history|finish] [n]" >&2; exit 2 ;;
+  portrait) main=dev.talkreel.bench.PortraitBenchmark ;;
+  *) echo "usage: bench/run.sh [pipeline|history|finish|portrait] [n]" >&2; exit 2 ;;
 esac
 mvn -B -q test-compile
 mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath

@@ -44,7 +44,9 @@ import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
 import dev.talkreel.pipeline.TaskSlots;
 import dev.talkreel.pipeline.Transfers;
+import dev.talkreel.service.TaskWaits;
 import dev.talkreel.service.comfyui.ComfyWorkflow;
+import dev.talkreel.service.comfyui.ComfyuiEvents;
 import dev.talkreel.service.comfyui.ComfyuiReplies;
 import dev.talkreel.service.comfyui.ComfyuiRequests;
 import dev.talkreel.service.infinitetalk.InfinitetalkReplies;
@@ -70,6 +72,7 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
 import org.apache.camel.spi.Registry;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -203,11 +206,28 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("yttoolsReplies", new YttoolsReplies());
         r.bind("vibevoiceRequests", new VibevoiceRequests(jobs, pipeline, c.under("talkreel.vibevoice.")));
         r.bind("vibevoiceReplies", new VibevoiceReplies(jobs));
+        // the pause between two polls (template-submit-then-poll): a plain wait, or one ComfyUI's websocket ends
+        // early; both end when talkreel begins to stop, so a pause never holds the shutdown
+        TaskWaits plainPause = new TaskWaits();
+        r.bind("plainPause", plainPause);
+        ComfyuiEvents comfyuiEvents = new ComfyuiEvents(c.get("talkreel.comfyui.url"),
+                ComfyuiEvents.clientIdFor(volume.jobs().toAbsolutePath().toString()), new ComfyuiEvents.Settings(
+                c.longValue("talkreel.comfyui.ws-safety-poll-ms"), c.longValue("talkreel.comfyui.connect-timeout-ms"),
+                c.longValue("talkreel.comfyui.ws-reconnect-min-ms"), c.longValue("talkreel.comfyui.ws-reconnect-max-ms")));
+        camel.addService(comfyuiEvents);
+        r.bind("comfyuiEvents", comfyuiEvents);
+        camel.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext context) {
+                plainPause.stop();
+                comfyuiEvents.stopWaits();
+            }
+        });
         // the frame each job is finished to (its output_profile, else talkreel.output.profile), and its portrait size
         OutputProfiles outputProfiles = OutputProfiles.fromSettings(key -> c.has(key) ? c.get(key) : null, jobs);
         r.bind("outputProfiles", outputProfiles);
         r.bind("comfyuiRequests", new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(
-                comfyWorkflow, outputProfiles, c.get("talkreel.comfyui.default-prompt"))));
+                comfyWorkflow, outputProfiles, c.get("talkreel.comfyui.default-prompt"), comfyuiEvents.clientId())));
         r.bind("comfyuiReplies", new ComfyuiReplies(comfyWorkflow.outputNode(), retries.get("comfyui").oomCooldownMs()));
         r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, pipeline, infinitetalkPaths,
                 c.under("talkreel.infinitetalk.")));

@@ -14,7 +14,7 @@ public final class CallLog {
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final List<Work> journal = Collections.synchronizedList(new ArrayList<>());
 
-    /** One piece of work an emulator started, named by what it was for (a video id, a script, a job's client id). */
+    /** One piece of work an emulator started, named by what it was for (a video id, a script, a ComfyUI output's name). */
     public record Work(String key, Instant started) {
     }
 

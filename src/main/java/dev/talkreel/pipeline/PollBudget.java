@@ -51,6 +51,12 @@ public final class PollBudget {
         }
     }
 
+    /** What is left of the step's deadline, in milliseconds (0 when past): the longest the next pause may last. */
+    public long timeLeftMs(Exchange exchange) {
+        Limits l = limits.get(pipeline.stepOf(exchange).service());
+        return Math.max(0, l.deadlineMs() - RetryPolicy.elapsedMs(exchange));
+    }
+
     /**
      * Counts a poll, and ends the wait when a limit is reached or the job was cancelled.
      *

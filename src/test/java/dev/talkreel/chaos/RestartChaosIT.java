@@ -87,7 +87,7 @@ class RestartChaosIT {
                 Map<String, String> keys = Map.of(
                         "audio", "download " + job.path("input").path("video_id").asText(),
                         "voice", "tts " + job.path("input").path("script").asText(),
-                        "portrait", "execute talkreel-" + id,
+                        "portrait", "execute talkreel/" + id + "/portrait",
                         "video", "generate /data/shared/jobs/" + id + "/voice-8s.wav");
                 for (Map.Entry<String, String> k : keys.entrySet()) {
                     Instant ended = Instant.parse(job.path("steps").path(k.getKey()).path("ended").asText());

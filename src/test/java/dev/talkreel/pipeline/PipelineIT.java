@@ -112,6 +112,9 @@ class PipelineIT {
     @Test
     void comfyUiAnswersEmptyHistoryManyTimesBeforeThePortraitIsDone() throws Exception {
         talkreel.emulators().comfyui.behaviour().latency("execute", Duration.ofMillis(2500));
+        // without ComfyUI's websocket (dropped at the first event, reopening refused): polling alone, as with a server
+        // whose socket is unreachable; with the socket, one poll after the render suffices (ComfyWebSocketIT)
+        talkreel.emulators().comfyui.behaviour().failNext("ws", Fault.DROP, 10_000).failNext("ws-events", Fault.DROP, 1);
         String id = talkreel.client().submit(JobClient.job(URL, "Patience is a virtue."));
 
         JsonNode done = talkreel.client().waitForEnd(id, JOB_DEADLINE);

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * validates and queues a workflow, one worker runs the queue in order on the emulated GPU and really draws the
  * SaveImage PNGs at the latent's size, {@code /history} shows an entry only once a prompt has finished, {@code /view}
  * serves the images with ComfyUI's guards, and {@code /ws} streams the execution events. Every route also answers
- * under {@code /api}. Operations for latency and faults: prompt, execute, history, view, queue, ws, misc.
+ * under {@code /api}. Operations for latency and faults: prompt, execute, history, view, queue, ws (the handshake),
+ * ws-events (drop: the open sockets are closed in place of the next event), misc.
  */
 public final class ComfyUiEmulator extends EmulatorServer {
     private static final Logger LOG = LoggerFactory.getLogger(ComfyUiEmulator.class);
@@ -41,7 +42,7 @@ public final class ComfyUiEmulator extends EmulatorServer {
     private final WorkflowValidator validator = new WorkflowValidator(catalog);
     private final WorkflowValidator withoutModels = new WorkflowValidator(NodeCatalog.withoutModels());
     private final History history = new History();
-    private final WebSocketHub hub = new WebSocketHub();
+    private final WebSocketHub hub = new WebSocketHub(behaviour);
     private final PromptQueue queue = new PromptQueue(this::queueChanged);
     private final ImageSaver output;
     private final Path inputDir;
@@ -394,7 +395,7 @@ public final class ComfyUiEmulator extends EmulatorServer {
                 return;
             }
             try {
-                journal("execute " + item.clientId());
+                journal("execute " + purpose(item));
                 ObjectNode entry = onGpu("comfyui", () -> runner.execute(item));
                 runner.finish(item, entry);
             } catch (InterruptedException e) {
@@ -404,6 +405,20 @@ public final class ComfyUiEmulator extends EmulatorServer {
                 queue.taskDone();
             }
         }
+    }
+
+    /**
+     * What a prompt renders for, in the journal: its first output's filename_prefix (talkreel names the job there,
+     * talkreel/&lt;job id&gt;/portrait), else its client id. One client id serves all of a client's prompts.
+     */
+    private static String purpose(QueueItem item) {
+        for (String output : item.outputs()) {
+            JsonNode prefix = item.prompt().path(output).path("inputs").path("filename_prefix");
+            if (prefix.isTextual()) {
+                return prefix.asText();
+            }
+        }
+        return item.clientId();
     }
 
     private void queueChanged() {

@@ -15,9 +15,10 @@ public final class ComfyuiRequests {
 
     /**
      * The parsed workflow with its bindings, the output profiles (each gives the portrait size its video needs: its
-     * orientation picks InfiniteTalk's size bucket) and the prompt used when the job names none.
+     * orientation picks InfiniteTalk's size bucket), the prompt used when the job names none, and the client id of
+     * talkreel's websocket (ComfyuiEvents), to which ComfyUI then sends the prompt's events.
      */
-    public record Settings(ComfyWorkflow workflow, OutputProfiles profiles, String defaultPrompt) {
+    public record Settings(ComfyWorkflow workflow, OutputProfiles profiles, String defaultPrompt, String clientId) {
     }
 
     public ComfyuiRequests(JobStore jobs, Settings settings) {
@@ -39,7 +40,7 @@ public final class ComfyuiRequests {
         values.put("height", profile.portraitHeight());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("prompt", settings.workflow().fill(values, filenamePrefix(jobId)));
-        body.put("client_id", "talkreel-" + jobId);
+        body.put("client_id", settings.clientId());
         return body;
     }
 

@@ -61,7 +61,8 @@ class ComfyuiRequestsTest {
         // the job's profile (none asked: the default, here 800x448) gives the portrait size
         OutputProfiles profiles = new OutputProfiles(Map.of("landscape", new OutputProfile("landscape", 0, 0, 800, 448),
                 "shorts", new OutputProfile("shorts", 1080, 1920, 576, 1024)), "landscape", jobs);
-        return new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(workflow, profiles, "default prompt"));
+        return new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(workflow, profiles, "default prompt",
+                "talkreel-test"));
     }
 
     @Test

@@ -1,0 +1,273 @@
+package dev.talkreel.service.comfyui;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.talkreel.service.TaskWaits;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ComfyUI's websocket ({@code /ws?clientId=}, docs/SERVICES.md §1.5, §1.7): one connection per server, opened at
+ * start and reopened with a bounded back-off, so a portrait's poll pause ends the moment its render ends instead of
+ * a poll interval later. {@code /history} stays the truth: the pause only decides when to look.
+ * <p>
+ * While the socket is up, a pause lasts until the prompt's execution_success / execution_error /
+ * execution_interrupted (and the executing-null that follows once the history is written), or the long safety-net
+ * interval; while it is down, the configured poll interval, as without a socket. A socket that never opens only
+ * means polling: talkreel starts regardless.
+ * <p>
+ * Why the JDK's client and not camel-vertx-websocket: the pause must know whether the socket is up right now, and
+ * Camel's client consumer reports neither the opening nor the closing of its connection to the route (its
+ * connection events are a server-side option); the JDK listener has onOpen/onClose/onError.
+ */
+public final class ComfyuiEvents extends ServiceSupport {
+    private static final Logger LOG = LoggerFactory.getLogger("talkreel.comfyui");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Longest wait for executing-null after execution_success (they are microseconds apart on a real server). */
+    private static final long SETTLE_MS = 1000;
+
+    private final URI socketUri;
+    private final String clientId;
+    private final Settings settings;
+    private final TaskWaits waits = new TaskWaits();
+    private HttpClient http;
+    private ScheduledExecutorService reconnects;
+    private volatile WebSocket socket;
+    private volatile boolean connected;
+    private volatile boolean stopping;
+    private long backoffMs;
+    private int failures;
+
+    /**
+     * @param safetyPollMs     the pause while the socket is up (a safety net for a lost event)
+     * @param connectTimeoutMs the longest an opening handshake may take
+     * @param reconnectMinMs   the first wait before opening again; doubled on each failure
+     * @param reconnectMaxMs   the longest wait between two attempts
+     */
+    public record Settings(long safetyPollMs, long connectTimeoutMs, long reconnectMinMs, long reconnectMaxMs) {
+    }
+
+    /** {@code clientId} names this talkreel to ComfyUI: its prompts' events go to this socket only. */
+    public ComfyuiEvents(String comfyuiUrl, String clientId, Settings settings) {
+        this.clientId = clientId;
+        this.settings = settings;
+        this.socketUri = socketUri(comfyuiUrl, clientId);
+        this.backoffMs = settings.reconnectMinMs();
+    }
+
+    /**
+     * A client id that stays the same across restarts of the talkreel that owns {@code sharedDir}: a prompt resumed
+     * after a restart still sends its events to this talkreel's socket.
+     */
+    public static String clientIdFor(String sharedDir) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(sharedDir.getBytes(StandardCharsets.UTF_8));
+            return "talkreel-" + HexFormat.of().formatHex(hash, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** ws(s)://host:port/ws?clientId=... from ComfyUI's http(s) URL. */
+    static URI socketUri(String comfyuiUrl, String clientId) {
+        String base = comfyuiUrl.trim().replaceAll("/+$", "");
+        String ws = base.startsWith("https:") ? "wss:" + base.substring(6)
+                : base.startsWith("http:") ? "ws:" + base.substring(5) : base;
+        return URI.create(ws + "/ws?clientId=" + clientId);
+    }
+
+    /** Sent with every prompt as {@code client_id}. */
+    public String clientId() {
+        return clientId;
+    }
+
+    public boolean connected() {
+        return connected;
+    }
+
+    /**
+     * The pause before the next {@code /history} poll of {@code promptId}: up to the safety-net interval while the
+     * socket is up (ended early by the prompt's end), else {@code pollIntervalMs}; never past {@code timeLeftMs},
+     * what is left of the step's deadline.
+     *
+     * @return facts for the step's record: the sampler's progress, e.g. {@code progress: "7/20"}
+     */
+    public Map<String, Object> pause(String promptId, long pollIntervalMs, long timeLeftMs) {
+        long max = connected && !stopping ? Math.max(settings.safetyPollMs(), pollIntervalMs) : pollIntervalMs;
+        return waits.await(promptId, Math.min(max, timeLeftMs), Math.min(SETTLE_MS, pollIntervalMs));
+    }
+
+    /** A prompt carried on after a restart: its end may have come while talkreel was away, so look again soon. */
+    public void resumed(String promptId) {
+        waits.resumed(promptId);
+    }
+
+    /** Ends the prompt's pause now: the step is failing or the job was cancelled, no need to wait for ComfyUI. */
+    public void wake(String promptId) {
+        waits.wake(promptId);
+    }
+
+    /**
+     * talkreel begins to stop: every pause ends now, and later ones last the poll interval, not the safety net (the
+     * socket closes later, with the other services).
+     */
+    public void stopWaits() {
+        stopping = true;
+        waits.stop();
+    }
+
+    @Override
+    protected void doStart() {
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(settings.connectTimeoutMs())).build();
+        reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "comfyui-events");
+            t.setDaemon(true);
+            return t;
+        });
+        connect();
+    }
+
+    @Override
+    protected void doStop() {
+        waits.stop();
+        reconnects.shutdownNow();
+        WebSocket open = socket;
+        if (open != null) {
+            open.abort();
+        }
+        connected = false;
+    }
+
+    /** Opens the socket; a failure schedules the next attempt. Never blocks the caller. */
+    private void connect() {
+        if (!isRunAllowed()) {
+            return;
+        }
+        http.newWebSocketBuilder().connectTimeout(Duration.ofMillis(settings.connectTimeoutMs()))
+                .buildAsync(socketUri, new Listener())
+                .whenComplete((ws, error) -> {
+                    if (error != null) {
+                        lost("could not open " + socketUri + ": " + error.getMessage());
+                    }
+                });
+    }
+
+    private synchronized void opened(WebSocket ws) {
+        socket = ws;
+        connected = true;
+        backoffMs = settings.reconnectMinMs();
+        failures = 0;
+        LOG.info("ComfyUI's websocket is open ({}): a portrait ends the moment ComfyUI says so", socketUri);
+        // events sent while it was down are lost: every waiting prompt polls once now
+        waits.wakeAll();
+    }
+
+    private synchronized void lost(String why) {
+        boolean wasUp = connected;
+        connected = false;
+        socket = null;
+        if (!isRunAllowed()) {
+            return;
+        }
+        long delay = backoffMs;
+        backoffMs = Math.min(settings.reconnectMaxMs(), backoffMs * 2);
+        // the first failure is worth a warning; the retries that follow are not worth a line each
+        if (wasUp || failures++ == 0) {
+            LOG.warn("ComfyUI's websocket is down ({}): polling /history as configured; opening again in {} ms", why,
+                    delay);
+        } else {
+            LOG.debug("ComfyUI's websocket is still down ({}); next try in {} ms", why, delay);
+        }
+        // the waiting prompts now need the short poll interval, not the safety net (a failed reopening changes
+        // nothing for them: they already wait the poll interval)
+        if (wasUp) {
+            waits.wakeAll();
+        }
+        try {
+            reconnects.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    /** One text frame, {@code {"type": ..., "data": {...}}}: the events of our prompts. */
+    void frame(String text) {
+        JsonNode frame;
+        try {
+            frame = JSON.readTree(text);
+        } catch (Exception e) {
+            LOG.debug("ComfyUI sent a websocket frame that is not JSON: {}", text);
+            return;
+        }
+        JsonNode data = frame.path("data");
+        String promptId = data.path("prompt_id").asText(null);
+        switch (frame.path("type").asText()) {
+            case "execution_success", "execution_error", "execution_interrupted" -> waits.ended(promptId);
+            case "executing" -> {
+                // executing {node: null}: the prompt is done and its history written
+                if (data.has("node") && data.get("node").isNull()) {
+                    waits.settled(promptId);
+                }
+            }
+            case "progress" -> waits.progress(promptId, data.path("value").asLong(), data.path("max").asLong());
+            default -> {
+                // status, execution_start, execution_cached, executed: /history says all of it
+            }
+        }
+    }
+
+    /** Feeds whole text frames to {@link #frame}; binary frames (previews) are skipped. */
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder text = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket ws) {
+            opened(ws);
+            ws.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                frame(text.toString());
+                text.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            lost("closed by ComfyUI, " + statusCode + (reason == null || reason.isEmpty() ? "" : " " + reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            lost(String.valueOf(error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage()));
+        }
+    }
+}

@@ -48,11 +48,11 @@ class FluxPortraitIT {
     @TempDir
     Path root;
 
-    /** flux.properties, plus the picture size, as an operator would pass them. */
+    /** flux.properties, plus the portrait size of the landscape profile the test jobs get, as an operator would. */
     private static Map<String, String> settings() {
         Map<String, String> settings = new HashMap<>(fluxLines());
-        settings.put("talkreel.comfyui.width", String.valueOf(WIDTH));
-        settings.put("talkreel.comfyui.height", String.valueOf(HEIGHT));
+        settings.put("talkreel.output.profile", "landscape");
+        settings.put("talkreel.output.landscape.portrait-size", WIDTH + "x" + HEIGHT);
         return settings;
     }
 

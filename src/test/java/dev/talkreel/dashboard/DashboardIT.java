@@ -101,7 +101,8 @@ class DashboardIT {
         String id = waitFor("the job is shown", () -> text("job-id").isEmpty() ? null : text("job-id"), Duration.ofSeconds(10));
         waitFor("the timeline reaches done over the live events", () -> "done".equals(text("job-status"))
                 && timeline().stream().allMatch(s -> s.equals("done")) ? true : null, DEADLINE);
-        assertEquals(List.of("audio", "voice", "portrait", "video"), browser.findElements(By.cssSelector("#timeline tbody tr"))
+        assertEquals(List.of("audio", "voice", "portrait", "video", "captions", "finish", "poster"),
+                browser.findElements(By.cssSelector("#timeline tbody tr"))
                 .stream().map(r -> r.getDomAttribute("data-step")).toList());
         double duration = waitFor("the video's duration is known", () -> {
             Object d = js("const v = document.getElementById('video'); return v.src && v.readyState >= 1 ? v.duration : null;");

@@ -27,6 +27,8 @@ public class TaskWaits {
     };
     /** Moves on every wake-up of all waiters (a socket opened or closed: their intervals change; a stop). */
     private long generation;
+    /** Pauses going on right now. */
+    private int waiting;
 
     /** What is known of one task since its last pause ended. */
     private static final class Task {
@@ -63,6 +65,7 @@ public class TaskWaits {
             Task task = taskId == null ? new Task() : tasks.computeIfAbsent(taskId, k -> new Task());
             long startGeneration = generation;
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, maxMs));
+            waiting++;
             try {
                 while (generation == startGeneration && !task.settled && !task.woken) {
                     long end = task.endedAt == 0 ? deadline
@@ -75,6 +78,8 @@ public class TaskWaits {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                waiting--;
             }
             // forgotten once told: the next pause waits its whole interval unless new events come
             if (taskId != null) {
@@ -102,6 +107,13 @@ public class TaskWaits {
     /** Ends the task's pause now (a cancel or a failure that wants it to stop waiting). */
     public void wake(String taskId) {
         update(taskId, t -> t.woken = true);
+    }
+
+    /** How many pauses are going on right now (diagnostics, tests). */
+    public int waiting() {
+        synchronized (lock) {
+            return waiting;
+        }
     }
 
     /** Ends every pause now; each caller polls once and picks its next interval. */

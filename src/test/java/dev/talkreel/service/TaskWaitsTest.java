@@ -42,6 +42,11 @@ class TaskWaitsTest {
         CompletableFuture<Map<String, Object>> all = CompletableFuture.supplyAsync(() -> waits.await("b", 20_000, 0));
         waits.wake("a");
         one.get(5, TimeUnit.SECONDS);
+        // a stop ends the pauses going on: b's must have begun (a pause begun after the stop waits, see below)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (waits.waiting() == 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         waits.stop();
         all.get(5, TimeUnit.SECONDS);
         assertTrue(timed(() -> waits.await("c", 150, 150)) >= 145, "later pauses wait: a loop must not spin");

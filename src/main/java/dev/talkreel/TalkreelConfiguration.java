@@ -211,7 +211,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
         TaskWaits plainPause = new TaskWaits();
         r.bind("plainPause", plainPause);
         ComfyuiEvents comfyuiEvents = new ComfyuiEvents(c.get("talkreel.comfyui.url"),
-                ComfyuiEvents.clientIdFor(volume.jobs().toAbsolutePath().toString()), new ComfyuiEvents.Settings(
+                ComfyuiEvents.clientIdFor(volume.root()), new ComfyuiEvents.Settings(
                 c.longValue("talkreel.comfyui.ws-safety-poll-ms"), c.longValue("talkreel.comfyui.connect-timeout-ms"),
                 c.longValue("talkreel.comfyui.ws-reconnect-min-ms"), c.longValue("talkreel.comfyui.ws-reconnect-max-ms")));
         camel.addService(comfyuiEvents);

@@ -37,10 +37,11 @@ public final class Wav {
         try {
             AudioFileFormat f = AudioSystem.getAudioFileFormat(file.toFile());
             AudioFormat a = f.getFormat();
+            // a header whose length the file does not hold (a streamed or cut-off WAV: 0 or 4 GB) is left to ffmpeg
             boolean plain = f.getType() == AudioFileFormat.Type.WAVE && a.getEncoding() == AudioFormat.Encoding.PCM_SIGNED
                     && a.getSampleSizeInBits() == 16 && a.getChannels() == 1 && !a.isBigEndian()
-                    && f.getFrameLength() != AudioSystem.NOT_SPECIFIED && a.getSampleRate() >= 8000
-                    && a.getSampleRate() == Math.rint(a.getSampleRate());
+                    && f.getFrameLength() > 0 && 44 + f.getFrameLength() * 2L <= Files.size(file)
+                    && a.getSampleRate() >= 8000 && a.getSampleRate() == Math.rint(a.getSampleRate());
             return plain ? Optional.of(new Pcm16((int) a.getSampleRate(), f.getFrameLength())) : Optional.empty();
         } catch (UnsupportedAudioFileException | IOException e) {
             return Optional.empty();

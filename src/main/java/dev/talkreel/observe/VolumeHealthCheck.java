@@ -27,8 +27,9 @@ public final class VolumeHealthCheck extends AbstractHealthCheck {
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
         builder.detail("path", shared.toAbsolutePath().toString());
-        Path probe = shared.resolve(".health-probe");
         try {
+            // a file of its own for each check: two checks at once (a probe and a scrape) never meet
+            Path probe = Files.createTempFile(shared, ".health-probe", null);
             Files.writeString(probe, "talkreel readiness probe\n");
             Files.delete(probe);
             builder.up().message("the shared volume takes writes: " + shared.toAbsolutePath());

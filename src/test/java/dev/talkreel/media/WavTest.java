@@ -51,6 +51,13 @@ class WavTest {
         Files.write(junk, "RIFF nonsense".getBytes());
         assertEquals(Optional.empty(), Wav.pcm16Mono(junk));
         assertEquals(Optional.empty(), Wav.pcm16Mono(dir.resolve("missing.wav")));
+        // a header that promises more samples than the file holds (cut off), or none at all
+        Path whole = write("whole.wav", tone(24000, 1, 2400), new AudioFormat(24000, 16, 1, true, false));
+        Path cut = dir.resolve("cut.wav");
+        Files.write(cut, Arrays.copyOf(Files.readAllBytes(whole), 44 + 1000));
+        assertEquals(Optional.empty(), Wav.pcm16Mono(cut));
+        Path empty = write("empty.wav", new byte[0], new AudioFormat(24000, 16, 1, true, false));
+        assertEquals(Optional.empty(), Wav.pcm16Mono(empty));
     }
 
     private Path write(String name, byte[] data, AudioFormat format) throws Exception {

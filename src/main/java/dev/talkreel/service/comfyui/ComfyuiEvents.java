@@ -3,13 +3,16 @@ package dev.talkreel.service.comfyui;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.talkreel.service.TaskWaits;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
@@ -72,16 +75,42 @@ public final class ComfyuiEvents extends ServiceSupport {
     }
 
     /**
-     * A client id that stays the same across restarts of the talkreel that owns {@code sharedDir}: a prompt resumed
-     * after a restart still sends its events to this talkreel's socket.
+     * This install's client id, the same across restarts (a prompt resumed after a restart still sends its events to
+     * this talkreel's socket) and different from every other install's, even one with the same folder names (ComfyUI
+     * keeps one socket per id: two installs sharing an id would steal each other's events). Made once, at random,
+     * and kept in {@code <shared>/.comfyui-client-id}.
      */
-    public static String clientIdFor(String sharedDir) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(sharedDir.getBytes(StandardCharsets.UTF_8));
-            return "talkreel-" + HexFormat.of().formatHex(hash, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    public static String clientIdFor(Path shared) throws IOException {
+        Path file = shared.resolve(".comfyui-client-id");
+        if (!Files.isRegularFile(file)) {
+            byte[] random = new byte[6];
+            new SecureRandom().nextBytes(random);
+            String made = "talkreel-" + HexFormat.of().formatHex(random);
+            Path tmp = null;
+            try {
+                tmp = Files.createTempFile(shared, ".comfyui-client-id", ".tmp");
+                Files.writeString(tmp, made);
+                // the first of two starts at once wins; the other reads what it wrote
+                Files.createLink(file, tmp);
+            } catch (FileAlreadyExistsException taken) {
+                // made meanwhile by another start
+            } catch (IOException readOnly) {
+                // a volume that takes no writes is reported by readiness; this run keeps an id of its own
+                LOG.warn("cannot keep ComfyUI's client id in {} ({}): this run uses {}", file, readOnly.toString(),
+                        made);
+                return made;
+            } finally {
+                if (tmp != null) {
+                    Files.deleteIfExists(tmp);
+                }
+            }
         }
+        String id = Files.readString(file).trim();
+        if (!id.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IOException(file + " holds no client id (letters, digits, - and _, at most 64): delete it to get "
+                    + "a new one");
+        }
+        return id;
     }
 
     /** ws(s)://host:port/ws?clientId=... from ComfyUI's http(s) URL. */
@@ -169,6 +198,10 @@ public final class ComfyuiEvents extends ServiceSupport {
     }
 
     private synchronized void opened(WebSocket ws) {
+        if (!isRunAllowed()) {
+            ws.abort(); // opened after talkreel began to stop: nobody would close it
+            return;
+        }
         socket = ws;
         connected = true;
         backoffMs = settings.reconnectMinMs();

@@ -145,11 +145,14 @@ class ComfyuiEventsTest {
     }
 
     @Test
-    void theSocketAddressComesFromComfyuisUrl() {
+    void theSocketAddressComesFromComfyuisUrlAndTheIdIsTheInstallsOwn(@TempDir Path one, @TempDir Path two)
+            throws Exception {
         assertEquals(URI.create("ws://gpu:8188/ws?clientId=c1"), ComfyuiEvents.socketUri("http://gpu:8188/", "c1"));
         assertEquals(URI.create("wss://gpu/x/ws?clientId=c1"), ComfyuiEvents.socketUri("https://gpu/x", "c1"));
-        assertEquals(ComfyuiEvents.clientIdFor("/data/shared/jobs"), ComfyuiEvents.clientIdFor("/data/shared/jobs"));
-        assertFalse(ComfyuiEvents.clientIdFor("/a").equals(ComfyuiEvents.clientIdFor("/b")));
+        String id = ComfyuiEvents.clientIdFor(one);
+        assertTrue(id.matches("talkreel-[0-9a-f]{12}"), id);
+        assertEquals(id, ComfyuiEvents.clientIdFor(one), "the same after a restart");
+        assertFalse(id.equals(ComfyuiEvents.clientIdFor(two)), "another install, another id");
     }
 
     private static ComfyuiEvents events(String url) {

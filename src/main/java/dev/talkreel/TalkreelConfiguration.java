@@ -67,6 +67,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -88,7 +89,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
         // the ComfyUI workflow is parsed and its bindings checked once, before anything is made: a wrong one (or a
         // missing or broken file) refuses the start instead of failing every job at its portrait step
         ComfyWorkflow comfyWorkflow = ComfyWorkflow.load(Path.of(c.get(ComfyWorkflow.WORKFLOW).trim()),
-                key -> c.has(key) ? c.get(key) : null);
+                c::optional);
         SharedVolume volume = new SharedVolume(Path.of(c.get("talkreel.shared.dir")));
         // the steps are declared in routes/ (template-step.camel.yaml), read once the routes are added
         Pipeline pipeline = new Pipeline(camel, volume.jobs());
@@ -104,15 +105,14 @@ public class TalkreelConfiguration implements CamelConfiguration {
         });
         PathMap infinitetalkPaths = PathMap.parse(c.get("talkreel.infinitetalk.path-map"));
 
-        // the job's fields are declared in the schema file; its limits are the rules a schema cannot say
         // a callback_url is called only on a host an operator allowed; the outcome is kept on the volume before the
         // job's record says it ended, then sent by routes/callbacks.camel.yaml
-        CallbackHosts callbackHosts = new CallbackHosts(c.has("talkreel.callback.allowed-hosts")
-                ? c.get("talkreel.callback.allowed-hosts") : "");
+        CallbackHosts callbackHosts = new CallbackHosts(c.optional("talkreel.callback.allowed-hosts"));
+        // the job's fields are declared in the schema file; its limits are the rules a schema cannot say
         JobValidator validator = new JobValidator(JobSchema.load(Path.of(c.get("talkreel.job.schema"))),
                 JobValidator.Limits.from(c::get), callbackHosts::refusal);
         Callbacks callbacks = new Callbacks(jobs, callbackHosts, new Callbacks.Settings(
-                c.has("talkreel.callback.secret") ? c.get("talkreel.callback.secret") : "",
+                Objects.requireNonNullElse(c.optional("talkreel.callback.secret"), ""),
                 c.integer("talkreel.callback.deadline-ms"), c.integer("talkreel.callback.initial-delay-ms"),
                 c.integer("talkreel.callback.max-delay-ms")), Clock.systemUTC());
         jobs.observe(callbacks);
@@ -224,7 +224,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
             }
         });
         // the frame each job is finished to (its output_profile, else talkreel.output.profile), and its portrait size
-        OutputProfiles outputProfiles = OutputProfiles.fromSettings(key -> c.has(key) ? c.get(key) : null, jobs);
+        OutputProfiles outputProfiles = OutputProfiles.fromSettings(c::optional, jobs);
         r.bind("outputProfiles", outputProfiles);
         r.bind("comfyuiRequests", new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(
                 comfyWorkflow, outputProfiles, c.get("talkreel.comfyui.default-prompt"), comfyuiEvents.clientId())));
@@ -342,6 +342,11 @@ public class TalkreelConfiguration implements CamelConfiguration {
 
         boolean has(String key) {
             return camel.getPropertiesComponent().resolveProperty(key).isPresent();
+        }
+
+        /** The setting, or null when it is not set (for readers that take a key-to-value function). */
+        String optional(String key) {
+            return has(key) ? get(key) : null;
         }
 
         /** A number of the service's own (talkreel.&lt;service&gt;.&lt;key&gt;), else talkreel.default.&lt;key&gt;. */

@@ -111,41 +111,38 @@ final class JobRecords {
      * not damaged, and rebuilding it would bring back a job that was archived as a new, failed one.
      */
     Optional<JobRecord> find(String jobId) {
-        Path dir;
-        try {
-            dir = folderOf(jobId);
-        } catch (PathOutsideVolumeException e) {
-            return Optional.empty();
+        // a second look only when the folder went away while it was read (archived meanwhile)
+        for (int look = 0; look < 2; look++) {
+            Path dir;
+            try {
+                dir = folderOf(jobId);
+            } catch (PathOutsideVolumeException e) {
+                return Optional.empty();
+            }
+            if (dir == null) {
+                return Optional.empty();
+            }
+            Optional<JobRecord> job = readIn(jobId, dir);
+            if (job.isPresent() || Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return job;
+            }
         }
-        if (dir == null) {
-            return Optional.empty();
-        }
-        Optional<JobRecord> job = readIn(jobId, dir);
-        if (job == null) {
-            job = readIn(jobId, folderOf(jobId));
-        }
-        return job == null ? Optional.empty() : job;
+        return Optional.empty();
     }
 
-    /** The record in {@code dir}, repaired if damaged; null when the folder itself is gone (moved meanwhile). */
+    /** The record in {@code dir}, repaired if damaged; empty when there is none, or the folder itself is gone. */
     private Optional<JobRecord> readIn(String jobId, Path dir) {
-        if (dir == null) {
-            return null;
-        }
         Path file = dir.resolve(RECORD);
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                return null;
-            }
             // created but the record is gone (deleted, or a crash right after the folder): the intake marker says more
-            return markers.hasIntake(dir) ? Optional.of(repaired(jobId, dir, "the record job.json is missing"))
-                    : Optional.empty();
+            return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && markers.hasIntake(dir)
+                    ? Optional.of(repaired(jobId, dir, "the record job.json is missing")) : Optional.empty();
         }
         try {
             return Optional.of(markers.applyTo(read(file), dir, steps.get()));
         } catch (IOException e) {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                return null;
+                return Optional.empty();
             }
             return Optional.of(repaired(jobId, dir, "the record job.json is unreadable (" + firstLine(e) + ")"));
         }

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.talkreel.JobClient;
 import dev.talkreel.RunningStack;
+import dev.talkreel.files.AtomicFiles;
 import dev.talkreel.media.Ffmpeg;
 import dev.talkreel.media.MediaInfo;
 import dev.talkreel.media.MediaProbe;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -20,7 +22,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -201,10 +202,9 @@ class FinishIT {
         return out.toByteArray();
     }
 
+    /** Whole or not at all, as the captions step writes (the project's own atomic write, replacing). */
     private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.copy(new ByteArrayInputStream(bytes), target);
     }
 
     /** The frame at {@code seconds}, decoded by ffmpeg. */

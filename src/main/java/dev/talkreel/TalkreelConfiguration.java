@@ -20,6 +20,7 @@ import dev.talkreel.finish.Finisher;
 import dev.talkreel.finish.OutputProfiles;
 import dev.talkreel.media.Loudness;
 import dev.talkreel.gpu.GpuGate;
+import dev.talkreel.gpu.GpuPolicy;
 import dev.talkreel.gpu.GpuSettle;
 import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobSchema;
@@ -191,8 +192,13 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 settleBytes, c.integer("talkreel.gpu.settle.max-wait-ms"), c.integer("talkreel.gpu.settle.poll-ms"))));
         r.bind("supervisor", new Supervisor(jobs, Clock.systemUTC(), c.integer("talkreel.supervise.stale-after-ms"),
                 c.integer("talkreel.archive.after-ms")));
-        GpuGate gpuGate = new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs,
-                metrics::gpuWaited);
+        // the gate knows each GPU step by the model it needs (its service) and its place in the pipeline
+        GpuGate gpuGate = new GpuGate(new GpuGate.Settings(c.integer("talkreel.gpu.slots"),
+                c.integer("talkreel.gpu.max-wait-ms"), GpuPolicy.named(c.get("talkreel.gpu.policy"),
+                        c.integer("talkreel.gpu.max-passed-over")),
+                Boolean.parseBoolean(c.get("talkreel.gpu.early-release").trim())),
+                new GpuGate.Steps(step -> pipeline.find(step).map(StepDefinition::service).orElse(step),
+                        step -> pipeline.ids().indexOf(step)), jobs, metrics::gpuWaited);
         metrics.watchGpuQueue(gpuGate::queueLength);
         r.bind("gpuGate", gpuGate);
         r.bind("retryPolicy", new RetryPolicy(pipeline, retries, metrics::retried));

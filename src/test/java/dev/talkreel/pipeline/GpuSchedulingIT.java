@@ -1,0 +1,129 @@
+package dev.talkreel.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.talkreel.JobClient;
+import dev.talkreel.RunningStack;
+import dev.talkreel.emulator.CallLog;
+import dev.talkreel.emulator.Emulators;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The GPU gate on the real pipeline, one emulated GPU. Early release: while talkreel still downloads a portrait
+ * (ComfyUI's /view made slow), the next GPU call has already started, and the GPU never runs two things at once.
+ * Scheduling: the same jobs, arriving one after another faster than the GPU serves them, switch the GPU between models
+ * fewer times under fewest-loads than under fifo, counted from the order in which the emulators started GPU work.
+ */
+class GpuSchedulingIT {
+    private static final int JOBS = 6;
+    private static final Duration GPU_WORK = Duration.ofMillis(400);
+    private static final Duration ARRIVALS = Duration.ofMillis(500);
+
+    @RegisterExtension
+    static final RunningStack fewestLoads = new RunningStack(Map.of("talkreel.gpu.policy", "fewest-loads"));
+
+    @RegisterExtension
+    static final RunningStack fifo = new RunningStack(Map.of("talkreel.gpu.policy", "fifo"));
+
+    @Test
+    void theNextGpuCallStartsWhileThePortraitIsStillDownloaded() throws Exception {
+        fewestLoads.emulators().comfyui.behaviour().latency("view", Duration.ofMillis(800));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ids.add(fewestLoads.client().submit(JobClient.job("https://www.youtube.com/watch?v=early00000" + i,
+                    "Job " + i + " hands the GPU on early.")));
+        }
+        List<JsonNode> done = waitForAll(fewestLoads, ids);
+
+        List<CallLog.Work> gpuWork = gpuWork(fewestLoads.emulators());
+        int overlapped = 0;
+        for (JsonNode job : done) {
+            Instant portraitEnded = Instant.parse(job.path("steps").path("portrait").path("ended").asText());
+            int own = indexOf(gpuWork, "talkreel/" + job.path("job_id").asText() + "/portrait");
+            // the GPU work that started next, on any service, started before this job's portrait step was done
+            if (own + 1 < gpuWork.size() && gpuWork.get(own + 1).started().isBefore(portraitEnded)) {
+                overlapped++;
+            }
+        }
+        assertTrue(overlapped > 0, "no GPU call started while a portrait was still downloaded: " + gpuWork + " " + done);
+        assertEquals(1, fewestLoads.emulators().gpu.maxConcurrent(), fewestLoads.emulators().gpu.firstOverlap());
+    }
+
+    @Test
+    void fewestLoadsSwitchesModelsLessOftenThanFifo() throws Exception {
+        int fifoSwitches = switchesFor(fifo);
+        int fewestSwitches = switchesFor(fewestLoads);
+
+        System.out.println("model switches for " + JOBS + " jobs: fifo " + fifoSwitches + ", fewest-loads "
+                + fewestSwitches);
+        assertTrue(fewestSwitches < fifoSwitches, "fewest-loads " + fewestSwitches + " vs fifo " + fifoSwitches);
+    }
+
+    /** Runs the jobs on one stack, one arriving every ARRIVALS; returns how often the GPU changed service. */
+    private static int switchesFor(RunningStack stack) throws Exception {
+        Emulators e = stack.emulators();
+        e.vibevoice.behaviour().latency("tts", GPU_WORK);
+        e.comfyui.behaviour().latency("execute", GPU_WORK);
+        e.infinitetalk.behaviour().latency("generate", GPU_WORK);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < JOBS; i++) {
+            ids.add(stack.client().submit(JobClient.job("https://www.youtube.com/watch?v=sched00000" + i,
+                    "Job " + i + " takes its turn.")));
+            Thread.sleep(ARRIVALS.toMillis());
+        }
+        List<JsonNode> done = waitForAll(stack, ids);
+        assertEquals(1, e.gpu.maxConcurrent(), e.gpu.firstOverlap());
+        List<String> services = gpuWork(e).stream().map(w -> w.key().substring(0, w.key().indexOf(' '))).toList();
+        assertEquals(3 * JOBS, services.size(), services.toString());
+        int switches = 0;
+        for (int i = 1; i < services.size(); i++) {
+            switches += services.get(i).equals(services.get(i - 1)) ? 0 : 1;
+        }
+        int passedOver = done.stream().mapToInt(j -> j.path("steps").findValues("gpu_passed_over").stream()
+                .mapToInt(JsonNode::asInt).sum()).sum();
+        System.out.println((stack == fifo ? "fifo" : "fewest-loads") + ": GPU work in order " + services
+                + ", steps passed over " + passedOver + " times in all");
+        if (stack == fifo) {
+            assertEquals(0, passedOver, "fifo passes nobody over");
+        }
+        return switches;
+    }
+
+    /** Work started on the GPU services (tts, execute, generate), oldest first. */
+    private static List<CallLog.Work> gpuWork(Emulators e) {
+        List<CallLog.Work> all = new ArrayList<>();
+        all.addAll(e.vibevoice.calls().journal());
+        all.addAll(e.comfyui.calls().journal());
+        all.addAll(e.infinitetalk.calls().journal());
+        all.sort(Comparator.comparing(CallLog.Work::started));
+        return all;
+    }
+
+    private static int indexOf(List<CallLog.Work> work, String part) {
+        for (int i = 0; i < work.size(); i++) {
+            if (work.get(i).key().contains(part)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no GPU work for " + part + " in " + work);
+    }
+
+    private static List<JsonNode> waitForAll(RunningStack stack, List<String> ids) {
+        List<JsonNode> done = new ArrayList<>();
+        for (String id : ids) {
+            JsonNode job = stack.client().waitForEnd(id, Duration.ofSeconds(120));
+            assertEquals("done", job.path("status").asText(), job.toString());
+            done.add(job);
+        }
+        return done;
+    }
+}

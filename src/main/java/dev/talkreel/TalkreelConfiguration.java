@@ -194,7 +194,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.integer("talkreel.archive.after-ms")));
         // the gate knows each GPU step by the model it needs (its service) and its place in the pipeline
         GpuGate gpuGate = new GpuGate(new GpuGate.Settings(c.integer("talkreel.gpu.slots"),
-                c.integer("talkreel.gpu.max-wait-ms"), GpuPolicy.named(c.get("talkreel.gpu.policy"),
+                c.integer("talkreel.gpu.max-wait-ms"), GpuPolicy.named(c.get("talkreel.gpu.policy").trim(),
                         c.integer("talkreel.gpu.max-passed-over")),
                 Boolean.parseBoolean(c.get("talkreel.gpu.early-release").trim())),
                 new GpuGate.Steps(step -> pipeline.find(step).map(StepDefinition::service).orElse(step),

@@ -5,6 +5,7 @@ import dev.talkreel.pipeline.Props;
 import dev.talkreel.pipeline.StepTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -237,14 +238,22 @@ public final class GpuGate {
         }
     }
 
-    /** In the step's record and its job's events: how often later steps went first, and why this one went now. */
+    /** In the step's record and its job's events (one write): how often later steps went first, and why it went now. */
     private void record(Ticket t, boolean again) {
         GpuWaiter w = t.waiter;
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("action", "gpu_slot");
+        event.put("at", jobs.now());
+        event.put("step", w.step());
+        event.put("passed_over", w.passedOver());
+        event.put("retried_call", again);
+        event.put("reason", t.reason);
         try {
-            jobs.update(w.jobId(), job -> job.step(w.step()).details.merge("gpu_passed_over", w.passedOver(),
-                    (a, b) -> ((Number) a).intValue() + ((Number) b).intValue()));
-            jobs.event(w.jobId(), "gpu_slot", Map.of("step", w.step(), "passed_over", w.passedOver(),
-                    "retried_call", again, "reason", t.reason));
+            jobs.update(w.jobId(), job -> {
+                job.step(w.step()).details.merge("gpu_passed_over", w.passedOver(),
+                        (a, b) -> ((Number) a).intValue() + ((Number) b).intValue());
+                job.events.add(event);
+            });
         } catch (RuntimeException e) {
             // a note, not the step's work: a record that cannot be written now fails the step where it matters
             LOG.warn("job {}: could not note the GPU slot's wait in the record: {}", w.jobId(), e.toString());

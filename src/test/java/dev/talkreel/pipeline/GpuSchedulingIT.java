@@ -1,5 +1,6 @@
 package dev.talkreel.pipeline;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,12 +9,16 @@ import dev.talkreel.JobClient;
 import dev.talkreel.RunningStack;
 import dev.talkreel.emulator.CallLog;
 import dev.talkreel.emulator.Emulators;
+import dev.talkreel.emulator.Fault;
+import dev.talkreel.gpu.GpuGate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (ComfyUI's /view made slow), the next GPU call has already started, and the GPU never runs two things at once.
  * Scheduling: the same jobs, arriving one after another faster than the GPU serves them, switch the GPU between models
  * fewer times under fewest-loads than under fifo, counted from the order in which the emulators started GPU work.
+ * A call retried after its slot went back takes the slot again before it calls.
  */
 class GpuSchedulingIT {
     private static final int JOBS = 6;
@@ -29,7 +35,9 @@ class GpuSchedulingIT {
     private static final Duration ARRIVALS = Duration.ofMillis(500);
 
     @RegisterExtension
-    static final RunningStack fewestLoads = new RunningStack(Map.of("talkreel.gpu.policy", "fewest-loads"));
+    static final RunningStack fewestLoads = new RunningStack(Map.of("talkreel.gpu.policy", "fewest-loads",
+            // a retried TTS call waits 2 s first: time for the test to take the GPU meanwhile
+            "talkreel.vibevoice.retry.initial-delay-ms", "2000", "talkreel.vibevoice.retry.max-delay-ms", "2000"));
 
     @RegisterExtension
     static final RunningStack fifo = new RunningStack(Map.of("talkreel.gpu.policy", "fifo"));
@@ -56,6 +64,37 @@ class GpuSchedulingIT {
         }
         assertTrue(overlapped > 0, "no GPU call started while a portrait was still downloaded: " + gpuWork + " " + done);
         assertEquals(1, fewestLoads.emulators().gpu.maxConcurrent(), fewestLoads.emulators().gpu.firstOverlap());
+    }
+
+    /**
+     * VibeVoice answers, so the slot goes back; the answer turns out malformed, so the call is retried. The retry takes
+     * the GPU again before it calls: while the test holds the slot, the retried call waits, and calls only after.
+     */
+    @Test
+    void aRetriedCallTakesTheGpuAgainBeforeItCalls() throws Exception {
+        Emulators e = fewestLoads.emulators();
+        e.vibevoice.behaviour().failNext("tts", Fault.MALFORMED, 1);
+        GpuGate gate = fewestLoads.stack().camel().getRegistry().lookupByNameAndType("gpuGate", GpuGate.class);
+        String id = fewestLoads.client().submit(JobClient.job("https://www.youtube.com/watch?v=retry000000",
+                "A malformed answer, then a retry."));
+
+        // the malformed answer came and the slot went back (the retry waits 2 s): the test takes the GPU
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> e.vibevoice.calls().count("POST /api/tts") == 1 && gate.freeSlots() == 1);
+        Exchange holder = new DefaultExchange(fewestLoads.stack().camel());
+        holder.setProperty(Props.JOB_ID, id);
+        holder.setProperty(Props.STEP, "voice");
+        gate.acquire(holder);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gate.queueLength() == 1);
+        assertEquals(1, e.vibevoice.calls().count("POST /api/tts"), "the retried call waits for the GPU");
+        gate.release(holder);
+
+        JsonNode done = fewestLoads.client().waitForEnd(id, Duration.ofSeconds(120));
+        assertEquals("done", done.path("status").asText(), done.toString());
+        assertEquals(2, e.vibevoice.calls().count("POST /api/tts"));
+        assertTrue(done.path("events").findParents("retried_call").stream().anyMatch(ev -> ev.path("retried_call")
+                .asBoolean() && ev.path("step").asText().equals("voice")), done.path("events").toString());
+        assertEquals(1, e.gpu.maxConcurrent(), e.gpu.firstOverlap());
     }
 
     @Test

@@ -78,7 +78,9 @@ public final class Emulators implements AutoCloseable {
         String idle = own.get("idle-vram-gb");
         String load = own.get("model-load-ms");
         double working = isSet(vram) ? Double.parseDouble(vram.trim()) : server.workingGb();
-        double resident = isSet(idle) ? Double.parseDouble(idle.trim()) : isSet(vram) ? working : server.residentGb();
+        // a service that keeps less than it works with (InfiniteTalk) keeps its idle share; the others what they load
+        double resident = isSet(idle) ? Double.parseDouble(idle.trim())
+                : server.residentGb() < server.workingGb() ? server.residentGb() : working;
         server.model(resident, working, isSet(load) ? Duration.ofMillis(Long.parseLong(load.trim())) : server.modelLoad());
     }
 

@@ -80,6 +80,29 @@ class VramHandoffIT {
         }
     }
 
+    @Test
+    void memoryNobodyCanBeAskedToFreeFailsTheStepNamingWhoHoldsIt() throws Exception {
+        try (LocalStack stack = start(Map.of("talkreel.gpu.handoff.tries", "3"))) {
+            // InfiniteTalk left 20 GB on the card (a wrapper that keeps more than its idle share): it has no unload
+            stack.emulators().gpu.load("infinitetalk-api", 20L << 30);
+            JobClient client = new JobClient(stack.api(), stack.shared());
+            String id = client.submit(JobClient.job(URL, "No room for my portrait."));
+            JsonNode failed = client.waitForEnd(id, Duration.ofSeconds(90));
+            assertEquals("failed", failed.path("status").asText(), failed.toString());
+            JsonNode step = failedStep(failed);
+            String message = step.path("error").path("message").asText();
+            assertEquals("StepTimeoutException", step.path("error").path("error_class").asText(), step.toString());
+            assertTrue(message.contains("after 3 checks") && message.contains("still holding GPU memory: "
+                    + "infinitetalk-api (cannot be asked to let go"), message);
+            assertEquals(0, stack.emulators().gpu.refusals(), "the service was never called into an out-of-memory");
+            JsonNode handoff = JobClient.allRecords(stack.shared()).stream()
+                    .flatMap(r -> r.path("events").valueStream())
+                    .filter(e -> e.path("action").asText().equals("gpu-handoff")).findFirst().orElseThrow();
+            assertEquals("timed out", handoff.path("outcome").asText(), handoff.toString());
+            System.out.println("no room in time: " + message);
+        }
+    }
+
     /** The whole stack on a 32 GB emulated card, each model taking a moment to load. */
     private LocalStack start(Map<String, String> settings) throws Exception {
         Map<String, String> all = new LinkedHashMap<>(settings);

@@ -34,18 +34,15 @@ class VramHandoffIT {
     @Test
     void withoutTheHandOffTheDefaultPipelineRunsOutOfGpuMemory() throws Exception {
         try (LocalStack stack = start(Map.of("talkreel.gpu.vram-handoff", "false"))) {
-            JobClient client = new JobClient(stack.api(), stack.shared());
-            String id = client.submit(JobClient.job(URL, "Two models do not fit on one card."));
-            JsonNode failed = client.waitForEnd(id, Duration.ofSeconds(90));
-            assertEquals("failed", failed.path("status").asText(), failed.toString());
+            JsonNode failed = oneJobFails(stack, "Two models do not fit on one card.");
             JsonNode step = failedStep(failed);
             String message = step.path("error").path("message").asText();
             assertTrue(message.toLowerCase(Locale.ROOT).contains("out of memory"), "the service's own words: " + step);
             GpuMeter gpu = stack.emulators().gpu;
             assertEquals(2, gpu.refusals(), "the step's call, and talkreel's one retry after the cool-down");
             assertTrue(gpu.peakUsed() <= gpu.capacity());
-            System.out.println("hand-off off: job failed at step " + step.path("name").asText(step.toString())
-                    + ": " + message);
+            System.out.println("hand-off off: job failed at step " + failed.path("current_step").asText() + " after "
+                    + gpu.refusals() + " out-of-memory replies: " + message);
         }
     }
 
@@ -85,11 +82,7 @@ class VramHandoffIT {
         try (LocalStack stack = start(Map.of("talkreel.gpu.handoff.tries", "3"))) {
             // InfiniteTalk left 20 GB on the card (a wrapper that keeps more than its idle share): it has no unload
             stack.emulators().gpu.load("infinitetalk-api", 20L << 30);
-            JobClient client = new JobClient(stack.api(), stack.shared());
-            String id = client.submit(JobClient.job(URL, "No room for my portrait."));
-            JsonNode failed = client.waitForEnd(id, Duration.ofSeconds(90));
-            assertEquals("failed", failed.path("status").asText(), failed.toString());
-            JsonNode step = failedStep(failed);
+            JsonNode step = failedStep(oneJobFails(stack, "No room for my portrait."));
             String message = step.path("error").path("message").asText();
             assertEquals("StepTimeoutException", step.path("error").path("error_class").asText(), step.toString());
             assertTrue(message.contains("after 3 checks") && message.contains("still holding GPU memory: "
@@ -117,6 +110,14 @@ class VramHandoffIT {
         e.comfyui.behaviour().latency("execute", Duration.ofMillis(200));
         e.infinitetalk.behaviour().latency("generate", Duration.ofMillis(300));
         return stack;
+    }
+
+    /** Submits one job and returns its record once it ended, failed. */
+    private static JsonNode oneJobFails(LocalStack stack, String script) throws Exception {
+        JobClient client = new JobClient(stack.api(), stack.shared());
+        JsonNode failed = client.waitForEnd(client.submit(JobClient.job(URL, script)), Duration.ofSeconds(90));
+        assertEquals("failed", failed.path("status").asText(), failed.toString());
+        return failed;
     }
 
     private static JsonNode failedStep(JsonNode job) {

@@ -53,6 +53,7 @@ import dev.talkreel.service.infinitetalk.InfinitetalkReplies;
 import dev.talkreel.service.infinitetalk.InfinitetalkRequests;
 import dev.talkreel.service.vibevoice.VibevoiceReplies;
 import dev.talkreel.service.vibevoice.VibevoiceRequests;
+import dev.talkreel.service.yttools.YttoolsPace;
 import dev.talkreel.service.yttools.YttoolsReplies;
 import dev.talkreel.service.yttools.YttoolsRequests;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -210,6 +211,11 @@ public class TalkreelConfiguration implements CamelConfiguration {
         // early; both end when talkreel begins to stop, so a pause never holds the shutdown
         TaskWaits plainPause = new TaskWaits();
         r.bind("plainPause", plainPause);
+        // yttools' pause: a poll just after the task's progress says it is done, within the poll interval
+        r.bind("yttoolsPause", new YttoolsPace(plainPause, new YttoolsPace.Settings(
+                Boolean.parseBoolean(c.get("talkreel.yttools.adaptive-poll").trim()),
+                c.longValue("talkreel.yttools.first-poll-ms"), c.longValue("talkreel.yttools.min-poll-ms"),
+                c.longValue("talkreel.yttools.average-poll-ms"))));
         ComfyuiEvents comfyuiEvents = new ComfyuiEvents(c.get("talkreel.comfyui.url"),
                 ComfyuiEvents.clientIdFor(volume.root()), new ComfyuiEvents.Settings(
                 c.longValue("talkreel.comfyui.ws-safety-poll-ms"), c.longValue("talkreel.comfyui.connect-timeout-ms"),

@@ -28,6 +28,7 @@ import dev.talkreel.job.JobValidator;
 import dev.talkreel.job.StepDurations;
 import dev.talkreel.media.MediaChecks;
 import dev.talkreel.media.MediaTools;
+import dev.talkreel.pipeline.HandOffs;
 import dev.talkreel.pipeline.JobSlots;
 import dev.talkreel.pipeline.PerService;
 import dev.talkreel.pipeline.Pipeline;
@@ -43,6 +44,7 @@ import dev.talkreel.pipeline.StepMarkers;
 import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
 import dev.talkreel.pipeline.TaskSlots;
+import dev.talkreel.pipeline.WatchScheduler;
 import dev.talkreel.pipeline.Transfers;
 import dev.talkreel.service.TaskWaits;
 import dev.talkreel.service.comfyui.ComfyWorkflow;
@@ -200,6 +202,11 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("transfers", new Transfers(pipeline, transferLimits, jobs));
         r.bind("pollBudget", new PollBudget(pipeline, pollLimits, jobs));
         r.bind("jobSlots", new JobSlots(c.integer("talkreel.watch.max-parallel-jobs")));
+        // each step watcher's scans: timed, and at once when this process writes a marker the step waits for
+        HandOffs handOffs = new HandOffs(pipeline, Boolean.parseBoolean(c.get("talkreel.watch.in-process").trim()));
+        jobs.observe(handOffs);
+        r.bind("handOffs", handOffs);
+        r.bindAsPrototype("watchScheduler", WatchScheduler.class, handOffs::newScheduler);
         // a service with talkreel.<service>.max-in-flight takes that many tasks at once (yttools)
         r.bind("taskSlots", new TaskSlots(pipeline, new PerService<>(s -> taskLimit(c, s)), jobs));
         // each service's requests and replies, bound under their class names

@@ -201,12 +201,13 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("retryPolicy", new RetryPolicy(pipeline, retries, metrics::retried));
         r.bind("transfers", new Transfers(pipeline, transferLimits, jobs));
         r.bind("pollBudget", new PollBudget(pipeline, pollLimits, jobs));
-        r.bind("jobSlots", new JobSlots(c.integer("talkreel.watch.max-parallel-jobs")));
-        // each step watcher's scans: timed, and at once when this process writes a marker the step waits for
+        // each step watcher's scans: timed, and at once when this process writes a marker the step waits for, or
+        // when a step's slot comes back while a marker of it was left for the next scan
         HandOffs handOffs = new HandOffs(pipeline, Boolean.parseBoolean(c.get("talkreel.watch.in-process").trim()));
         jobs.observe(handOffs);
         r.bind("handOffs", handOffs);
         r.bindAsPrototype("watchScheduler", WatchScheduler.class, handOffs::newScheduler);
+        r.bind("jobSlots", new JobSlots(c.integer("talkreel.watch.max-parallel-jobs"), handOffs::wake));
         // a service with talkreel.<service>.max-in-flight takes that many tasks at once (yttools)
         r.bind("taskSlots", new TaskSlots(pipeline, new PerService<>(s -> taskLimit(c, s)), jobs));
         // each service's requests and replies, bound under their class names

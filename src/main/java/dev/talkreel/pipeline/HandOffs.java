@@ -43,9 +43,6 @@ public final class HandOffs implements JobStore.Observer {
 
     @Override
     public void handedOff(String jobId, String step) {
-        if (!enabled) {
-            return;
-        }
         try {
             for (StepDefinition next : pipeline.steps()) {
                 if (next.after().contains(step)) {
@@ -58,8 +55,10 @@ public final class HandOffs implements JobStore.Observer {
         }
     }
 
-    /** The watchers of {@code step} scan now (after the scan going on, if any). */
+    /** The watchers of {@code step} scan now (after the scan going on, if any); switched off, nothing happens. */
     public void wake(String step) {
-        watchers.getOrDefault(step, Set.of()).forEach(WatchScheduler::wake);
+        if (enabled) {
+            watchers.getOrDefault(step, Set.of()).forEach(WatchScheduler::wake);
+        }
     }
 }

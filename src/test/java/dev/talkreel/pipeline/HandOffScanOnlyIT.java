@@ -40,6 +40,7 @@ class HandOffScanOnlyIT {
         assertEquals(1, talkreel.emulators().comfyui.calls().count("POST /prompt"));
         assertEquals(1, talkreel.emulators().infinitetalk.calls().count("POST /api/generate-video"));
         long audioMs = record.path("steps").path("audio").path("elapsed_ms").asLong();
+        System.out.printf("HandOffScanOnlyIT: hand-off gaps %s ms (total %d), audio step %d ms%n", gaps, total, audioMs);
         assertTrue(audioMs >= 3000, "plain polls: the cut is seen at the first 3 s poll, " + audioMs + " ms");
     }
 }

@@ -88,6 +88,18 @@ class YttoolsPaceTest {
     }
 
     @Test
+    void anIntervalShorterThanTheFloorWinsOverEveryOtherBound() {
+        long now = 0;
+        PollResult last = PollResult.resume("fast");
+        for (int i = 0; i < 20; i++) {
+            long wait = pace.next("fast", last, 100, now);
+            assertEquals(100, wait, "poll " + i + ": an operator's 100 ms polls stay 100 ms");
+            now += wait;
+            last = PollResult.running(null, JsonReply.facts("progress", i < 5 ? 0 : i));
+        }
+    }
+
+    @Test
     void switchedOffEveryPauseIsTheInterval() {
         YttoolsPace plain = new YttoolsPace(new TaskWaits(), new YttoolsPace.Settings(false, 400, 250, 1000));
         long start = System.nanoTime();

@@ -44,8 +44,8 @@ import dev.talkreel.pipeline.StepMarkers;
 import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
 import dev.talkreel.pipeline.TaskSlots;
-import dev.talkreel.pipeline.WatchScheduler;
 import dev.talkreel.pipeline.Transfers;
+import dev.talkreel.pipeline.WatchScheduler;
 import dev.talkreel.service.TaskWaits;
 import dev.talkreel.service.comfyui.ComfyWorkflow;
 import dev.talkreel.service.comfyui.ComfyuiEvents;
@@ -205,7 +205,6 @@ public class TalkreelConfiguration implements CamelConfiguration {
         // when a step's slot comes back while a marker of it was left for the next scan
         HandOffs handOffs = new HandOffs(pipeline, Boolean.parseBoolean(c.get("talkreel.watch.in-process").trim()));
         jobs.observe(handOffs);
-        r.bind("handOffs", handOffs);
         r.bindAsPrototype("watchScheduler", WatchScheduler.class, handOffs::newScheduler);
         r.bind("jobSlots", new JobSlots(c.integer("talkreel.watch.max-parallel-jobs"), handOffs::wake));
         // a service with talkreel.<service>.max-in-flight takes that many tasks at once (yttools)

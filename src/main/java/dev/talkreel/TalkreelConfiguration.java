@@ -31,6 +31,7 @@ import dev.talkreel.job.JobValidator;
 import dev.talkreel.job.StepDurations;
 import dev.talkreel.media.MediaChecks;
 import dev.talkreel.media.MediaTools;
+import dev.talkreel.pipeline.HandOffs;
 import dev.talkreel.pipeline.JobSlots;
 import dev.talkreel.pipeline.PerService;
 import dev.talkreel.pipeline.Pipeline;
@@ -47,6 +48,7 @@ import dev.talkreel.pipeline.StepTracker;
 import dev.talkreel.pipeline.Supervisor;
 import dev.talkreel.pipeline.TaskSlots;
 import dev.talkreel.pipeline.Transfers;
+import dev.talkreel.pipeline.WatchScheduler;
 import dev.talkreel.service.TaskWaits;
 import dev.talkreel.service.comfyui.ComfyWorkflow;
 import dev.talkreel.service.comfyui.ComfyuiEvents;
@@ -56,6 +58,7 @@ import dev.talkreel.service.infinitetalk.InfinitetalkReplies;
 import dev.talkreel.service.infinitetalk.InfinitetalkRequests;
 import dev.talkreel.service.vibevoice.VibevoiceReplies;
 import dev.talkreel.service.vibevoice.VibevoiceRequests;
+import dev.talkreel.service.yttools.YttoolsPace;
 import dev.talkreel.service.yttools.YttoolsReplies;
 import dev.talkreel.service.yttools.YttoolsRequests;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -203,7 +206,12 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("retryPolicy", new RetryPolicy(pipeline, retries, metrics::retried));
         r.bind("transfers", new Transfers(pipeline, transferLimits, jobs));
         r.bind("pollBudget", new PollBudget(pipeline, pollLimits, jobs));
-        r.bind("jobSlots", new JobSlots(c.integer("talkreel.watch.max-parallel-jobs")));
+        // each step watcher's scans: timed, and at once when this process writes a marker the step waits for, or
+        // when a step's slot comes back while a marker of it was left for the next scan
+        HandOffs handOffs = new HandOffs(pipeline, Boolean.parseBoolean(c.get("talkreel.watch.in-process").trim()));
+        jobs.observe(handOffs);
+        r.bindAsPrototype("watchScheduler", WatchScheduler.class, handOffs::newScheduler);
+        r.bind("jobSlots", new JobSlots(c.integer("talkreel.watch.max-parallel-jobs"), handOffs::wake));
         // a service with talkreel.<service>.max-in-flight takes that many tasks at once (yttools)
         r.bind("taskSlots", new TaskSlots(pipeline, new PerService<>(s -> taskLimit(c, s)), jobs));
         // each service's requests and replies, bound under their class names
@@ -215,6 +223,11 @@ public class TalkreelConfiguration implements CamelConfiguration {
         // early; both end when talkreel begins to stop, so a pause never holds the shutdown
         TaskWaits plainPause = new TaskWaits();
         r.bind("plainPause", plainPause);
+        // yttools' pause: a poll just after the task's progress says it is done, within the poll interval
+        r.bind("yttoolsPause", new YttoolsPace(plainPause, new YttoolsPace.Settings(
+                Boolean.parseBoolean(c.get("talkreel.yttools.adaptive-poll").trim()),
+                c.longValue("talkreel.yttools.first-poll-ms"), c.longValue("talkreel.yttools.min-poll-ms"),
+                c.longValue("talkreel.yttools.average-poll-ms"))));
         ComfyuiEvents comfyuiEvents = new ComfyuiEvents(c.get("talkreel.comfyui.url"),
                 ComfyuiEvents.clientIdFor(volume.root()), new ComfyuiEvents.Settings(
                 c.longValue("talkreel.comfyui.ws-safety-poll-ms"), c.longValue("talkreel.comfyui.connect-timeout-ms"),

@@ -78,6 +78,10 @@ public final class JobStore {
 
         default void stepEnded(String jobId, String step, StepRecord s) {
         }
+
+        /** This process wrote the done marker of {@code step} (intake for a new job): the hand-off to the next steps. */
+        default void handedOff(String jobId, String step) {
+        }
     }
 
     public void observe(Observer observer) {
@@ -130,6 +134,7 @@ public final class JobStore {
         records.writeNew(dir, job);
         markers.writeIntake(dir, job);
         observers.forEach(o -> o.recorded(job));
+        observers.forEach(o -> o.handedOff(id, JobMarkers.INTAKE));
         events.changed(JobEvents.Before.NONE, job);
         return new Created(job, false);
     }
@@ -321,6 +326,7 @@ public final class JobStore {
             update(jobId, j -> j.steps.put(step, s), JobEvents.Before.of(current));
         }
         observers.forEach(o -> o.stepEnded(jobId, step, s));
+        observers.forEach(o -> o.handedOff(jobId, step));
     }
 
     /**

@@ -40,9 +40,10 @@ public class TaskWaits {
 
     /**
      * The plain pause of a service that sends no events: {@code intervalMs}, or what is left of the step's deadline
-     * if that is less (the poll that follows then ends the step in time).
+     * if that is less (the poll that follows then ends the step in time). {@code last}, what the previous poll said,
+     * is part of every pause bean's signature (the template passes it); a plain pause has no use for it.
      */
-    public Map<String, Object> pause(String taskId, long intervalMs, long timeLeftMs) {
+    public Map<String, Object> pause(String taskId, PollResult last, long intervalMs, long timeLeftMs) {
         long max = Math.min(intervalMs, timeLeftMs);
         return await(taskId, max, max);
     }

@@ -15,10 +15,10 @@ class TaskWaitsTest {
     @Test
     void aPlainPauseLastsItsIntervalOrWhatIsLeftOfTheDeadlineAndIgnoresAResume() {
         waits.resumed("t");
-        assertTrue(timed(() -> waits.pause("t", 150, 10_000)) >= 145, "the interval, resumed or not");
-        long ms = timed(() -> waits.pause("t", 10_000, 100));
+        assertTrue(timed(() -> waits.pause("t", null, 150, 10_000)) >= 145, "the interval, resumed or not");
+        long ms = timed(() -> waits.pause("t", null, 10_000, 100));
         assertTrue(ms >= 95 && ms < 5_000, "the deadline's rest: " + ms);
-        assertTrue(timed(() -> waits.pause("t", 10_000, 0)) < 5_000, "past the deadline: no wait");
+        assertTrue(timed(() -> waits.pause("t", null, 10_000, 0)) < 5_000, "past the deadline: no wait");
     }
 
     @Test

@@ -18,6 +18,9 @@ final class Task {
     /** The yt-dlp error this task is planned to end with, or null. */
     private final String plannedError;
     private volatile long startedNanos;
+    private volatile long finishedNanos;
+    /** When a client first asked for the finished task's audio: how soon it noticed the end (0: not yet). */
+    private volatile long fetchedNanos;
     private volatile boolean finished;
     private volatile String generationError;
 
@@ -45,7 +48,21 @@ final class Task {
 
     /** The audio is written and the processing time spent. */
     void finished() {
+        finishedNanos = System.nanoTime();
         finished = true;
+    }
+
+    /** A client asks for the audio of the completed task; the first time is when it noticed the end. */
+    synchronized void fetched() {
+        if (fetchedNanos == 0) {
+            fetchedNanos = System.nanoTime();
+        }
+    }
+
+    /** How long after its end a client first asked for the task's audio, or null while nobody did. */
+    Duration noticedAfter() {
+        long fetched = fetchedNanos;
+        return fetched == 0 || finishedNanos == 0 ? null : Duration.ofNanos(fetched - finishedNanos);
     }
 
     void generationFailed(String message) {

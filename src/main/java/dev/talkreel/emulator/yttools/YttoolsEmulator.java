@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -145,8 +146,18 @@ public final class YttoolsEmulator extends EmulatorServer {
         if (!state.status().equals("completed")) {
             return errorReply(400, "Task not completed");
         }
+        task.fetched();
         return Reply.file(task.file, task.contentType())
                 .header("Content-Disposition", "attachment; filename=\"" + task.file.getFileName() + "\"");
+    }
+
+    /**
+     * How long after task {@code taskId} completed a client first asked for its audio: how soon its status polls
+     * noticed the end (null while the task is unknown, running or not fetched).
+     */
+    public Duration noticedAfter(String taskId) {
+        Task task = tasks.get(taskId);
+        return task == null ? null : task.noticedAfter();
     }
 
     /** The most tasks this service ever had queued or processing at once: what its clients put on it. */

@@ -2,6 +2,7 @@ package dev.talkreel.service.comfyui;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.talkreel.service.PollResult;
 import dev.talkreel.service.TaskWaits;
 import java.io.IOException;
 import java.net.URI;
@@ -133,11 +134,12 @@ public final class ComfyuiEvents extends ServiceSupport {
     /**
      * The pause before the next {@code /history} poll of {@code promptId}: up to the safety-net interval while the
      * socket is up (ended early by the prompt's end), else {@code pollIntervalMs}; never past {@code timeLeftMs},
-     * what is left of the step's deadline.
+     * what is left of the step's deadline. {@code last}, what the previous poll said, is part of every pause bean's
+     * signature; the socket tells more.
      *
      * @return facts for the step's record: the sampler's progress, e.g. {@code progress: "7/20"}
      */
-    public Map<String, Object> pause(String promptId, long pollIntervalMs, long timeLeftMs) {
+    public Map<String, Object> pause(String promptId, PollResult last, long pollIntervalMs, long timeLeftMs) {
         long max = connected && !stopping ? Math.max(settings.safetyPollMs(), pollIntervalMs) : pollIntervalMs;
         return waits.await(promptId, Math.min(max, timeLeftMs), Math.min(SETTLE_MS, pollIntervalMs));
     }

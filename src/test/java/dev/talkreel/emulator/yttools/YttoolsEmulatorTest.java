@@ -156,6 +156,36 @@ class YttoolsEmulatorTest {
     }
 
     @Test
+    void progressRisesWithTheTaskTimeAndTheFirstFetchTellsHowSoonItsEndWasNoticed() throws Exception {
+        emulator.behaviour().latency("task", Duration.ofMillis(2000));
+        String id = submit(Map.of("url", VIDEO, "start_time", 0, "end_time", 2));
+        long start = System.nanoTime();
+        int last = 0;
+        int readings = 0;
+        JsonNode s = status(id);
+        while (s.get("status").asText().equals("processing")) {
+            int progress = s.get("progress").asInt();
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(progress >= last && progress <= 99, "never backwards, 100 only when done: " + progress);
+            // by time since a worker took it (at once here): never ahead of the time spent
+            assertTrue(progress <= 100 * (elapsedMs + 300) / 2000, progress + "% after " + elapsedMs + " ms");
+            last = progress;
+            readings++;
+            s = awaitChange(id, progress);
+        }
+        assertTrue(readings >= 3 && last >= 50, readings + " readings, last " + last + "%");
+        assertEquals(null, emulator.noticedAfter(id), "not fetched yet");
+        assertEquals(200, download(id).statusCode());
+        assertTrue(emulator.noticedAfter(id).toMillis() >= 0);
+    }
+
+    /** The task's status once its progress moved past {@code progress} or it ended. */
+    private JsonNode awaitChange(String id, int progress) {
+        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> status(id),
+                n -> !n.get("status").asText().equals("processing") || n.get("progress").asInt() > progress + 20);
+    }
+
+    @Test
     void taskProcessesForItsLatency() throws Exception {
         emulator.behaviour().latency("task", Duration.ofMillis(1500));
         long start = System.nanoTime();

@@ -59,7 +59,7 @@ class ComfyuiEventsTest {
     void aPauseEndsWhenThePromptEndsWithItsHistoryWrittenAndItsProgress() throws Exception {
         String id = submit(1);
         long start = System.nanoTime();
-        Map<String, Object> facts = events.pause(id, POLL_MS, SAFETY_MS);
+        Map<String, Object> facts = events.pause(id, null, POLL_MS, SAFETY_MS);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertTrue(ms < SAFETY_MS / 2, "ended by the event, after " + ms + " ms");
@@ -68,7 +68,7 @@ class ComfyuiEventsTest {
         assertEquals("30/30", facts.get("progress"), "the sampler's last step");
         // told once: the next pause of the same prompt waits its whole interval (no busy loop)
         start = System.nanoTime();
-        events.pause(id, POLL_MS, SAFETY_MS);
+        events.pause(id, null, POLL_MS, SAFETY_MS);
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(POLL_MS) - 5_000_000);
     }
 
@@ -78,7 +78,7 @@ class ComfyuiEventsTest {
         String id = submit(2);
         await("rendered").atMost(DEADLINE).until(() -> history(id).has(id));
         long start = System.nanoTime();
-        events.pause(id, POLL_MS, SAFETY_MS);
+        events.pause(id, null, POLL_MS, SAFETY_MS);
         assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(POLL_MS), "at once");
     }
 
@@ -86,11 +86,11 @@ class ComfyuiEventsTest {
     void aResumedPromptLooksAgainSoonAndNoPauseOutlastsTheStepsDeadline() {
         events.resumed("carried-on");
         long start = System.nanoTime();
-        events.pause("carried-on", POLL_MS, SAFETY_MS);
+        events.pause("carried-on", null, POLL_MS, SAFETY_MS);
         assertTrue(System.nanoTime() - start < TimeUnit.MILLISECONDS.toNanos(SAFETY_MS / 2), "not the safety net");
 
         start = System.nanoTime();
-        events.pause("running", POLL_MS, 200);
+        events.pause("running", null, POLL_MS, 200);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(ms >= 195 && ms < SAFETY_MS / 2, "200 ms left of the deadline: " + ms + " ms");
     }
@@ -104,7 +104,7 @@ class ComfyuiEventsTest {
         await("socket dropped").atMost(DEADLINE).until(() -> !events.connected());
 
         long start = System.nanoTime();
-        events.pause(id, POLL_MS, SAFETY_MS);
+        events.pause(id, null, POLL_MS, SAFETY_MS);
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(ms < 2_000, "while down, a pause is the poll interval, not the safety net: " + ms + " ms");
 
@@ -113,7 +113,7 @@ class ComfyuiEventsTest {
         // the events of the running prompt reach the new socket (same client id): its pause ends with it
         start = System.nanoTime();
         while (!history(id).has(id) && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
-            events.pause(id, SAFETY_MS, SAFETY_MS);
+            events.pause(id, null, SAFETY_MS, SAFETY_MS);
         }
         assertTrue(history(id).has(id), "ended by ComfyUI's event after the reconnect");
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
@@ -130,12 +130,12 @@ class ComfyuiEventsTest {
         try {
             assertFalse(nowhere.connected());
             long start = System.nanoTime();
-            nowhere.pause("p", POLL_MS, SAFETY_MS);
+            nowhere.pause("p", null, POLL_MS, SAFETY_MS);
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(ms >= POLL_MS - 5 && ms < SAFETY_MS / 2, ms + " ms");
 
             CompletableFuture<Map<String, Object>> waiting = CompletableFuture.supplyAsync(
-                    () -> events.pause("never-ends", SAFETY_MS, SAFETY_MS));
+                    () -> events.pause("never-ends", null, SAFETY_MS, SAFETY_MS));
             await().atMost(DEADLINE).pollDelay(Duration.ofMillis(50)).until(() -> true);
             events.stopWaits();
             waiting.get(5, TimeUnit.SECONDS);

@@ -20,7 +20,9 @@ import dev.talkreel.finish.Finisher;
 import dev.talkreel.finish.OutputProfiles;
 import dev.talkreel.media.Loudness;
 import dev.talkreel.gpu.GpuGate;
-import dev.talkreel.gpu.GpuSettle;
+import dev.talkreel.gpu.DeviceMemory;
+import dev.talkreel.gpu.VramHandoff;
+import dev.talkreel.gpu.VramHolder;
 import dev.talkreel.job.JobRecord;
 import dev.talkreel.job.JobSchema;
 import dev.talkreel.job.JobStore;
@@ -60,6 +62,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,6 +72,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -182,13 +186,8 @@ public class TalkreelConfiguration implements CamelConfiguration {
         new EventStreams(jobs, apiGuard, apiVertx.guard(), jobApi::statusView, eventLimits(c))
                 .installOn(camel, c.integer("talkreel.http.port"));
         r.bind("pipeline", pipeline);
-        // a GPU step whose service says how much memory it needs (talkreel.<service>.vram-gb) waits, after a restart
-        // that cut its call off, until the GPU has that much free
-        Function<String, Long> settleBytes = step -> pipeline.find(step)
-                .filter(d -> d.gpu() && c.has("talkreel." + d.service() + ".vram-gb"))
-                .map(d -> (long) (c.decimal("talkreel." + d.service() + ".vram-gb") * (1L << 30))).orElse(null);
-        r.bind("stepTracker", new StepTracker(jobs, pipeline, new GpuSettle(URI.create(c.get("talkreel.gpu.settle.stats-url")),
-                settleBytes, c.integer("talkreel.gpu.settle.max-wait-ms"), c.integer("talkreel.gpu.settle.poll-ms"))));
+        r.bind("stepTracker", new StepTracker(jobs, pipeline));
+        r.bind("vramHandoff", vramHandoff(c, pipeline, jobs));
         r.bind("supervisor", new Supervisor(jobs, Clock.systemUTC(), c.integer("talkreel.supervise.stale-after-ms"),
                 c.integer("talkreel.archive.after-ms")));
         GpuGate gpuGate = new GpuGate(c.integer("talkreel.gpu.slots"), c.integer("talkreel.gpu.max-wait-ms"), jobs,
@@ -246,6 +245,50 @@ public class TalkreelConfiguration implements CamelConfiguration {
                         .toList()));
         // the captions step's cues, timing and pictures (talkreel.captions.*)
         r.bind("captions", new Captions(jobs, volume, outputProfiles, CaptionSettings.from(c::get)));
+    }
+
+    /**
+     * Before a GPU step, room for its model (gpu/VramHandoff): a step whose service says how much free VRAM it needs
+     * (talkreel.&lt;service&gt;.vram-required-gb) has the other GPU services asked to let go of theirs; the device's
+     * free memory is read from ComfyUI's /system_stats.
+     */
+    private static VramHandoff vramHandoff(Config c, Pipeline pipeline, JobStore jobs) {
+        Function<String, VramHandoff.Need> needs = step -> pipeline.find(step)
+                .filter(d -> d.gpu() && c.has("talkreel." + d.service() + ".vram-required-gb"))
+                .map(d -> new VramHandoff.Need(d.service(), d.serviceName(),
+                        (long) (c.decimal("talkreel." + d.service() + ".vram-required-gb") * (1L << 30))))
+                .orElse(null);
+        // ComfyUI and VibeVoice can be asked to let go (even with a step swapped for another service, theirs may be
+        // loaded); every other GPU service of the pipeline cannot (InfiniteTalk), and is named when memory stays taken
+        // read when first needed: the steps are declared by the routes, added after this configuration
+        Supplier<List<VramHolder>> holders = () -> vramHolders(c, pipeline);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        DeviceMemory device = new DeviceMemory(c.get("talkreel.comfyui.url"), http);
+        return new VramHandoff(new VramHandoff.Settings(Boolean.parseBoolean(c.get("talkreel.gpu.vram-handoff").trim()),
+                c.longValue("talkreel.gpu.handoff.interval-ms"), c.integer("talkreel.gpu.handoff.tries"),
+                c.longValue("talkreel.gpu.settle.max-wait-ms")), needs, holders, device::freeBytes, http, jobs);
+    }
+
+    /** The GPU services that may hold VRAM, each with its way to be asked to let go. */
+    private static List<VramHolder> vramHolders(Config c, Pipeline pipeline) {
+        Map<String, VramHolder> holders = new LinkedHashMap<>();
+        holders.put("comfyui", VramHolder.comfyui(serviceName(pipeline, "comfyui", "ComfyUI"),
+                c.get("talkreel.comfyui.url")));
+        holders.put("vibevoice", VramHolder.vibevoice(serviceName(pipeline, "vibevoice", "vibevoice-api"),
+                c.get("talkreel.vibevoice.url"), c.get("talkreel.vibevoice.model").trim()));
+        for (String id : pipeline.ids()) {
+            StepDefinition d = pipeline.step(id);
+            if (d.gpu()) {
+                holders.putIfAbsent(d.service(), VramHolder.cannotBeAsked(d.service(), d.serviceName()));
+            }
+        }
+        return List.copyOf(holders.values());
+    }
+
+    /** The name the steps give a service, or {@code fallback} when no step uses it. */
+    private static String serviceName(Pipeline pipeline, String service, String fallback) {
+        return pipeline.ids().stream().map(pipeline::step).filter(d -> d.service().equals(service))
+                .map(StepDefinition::serviceName).findFirst().orElse(fallback);
     }
 
     /** The registry camel-micrometer-prometheus serves (it looks it up by this name, and makes one when absent). */

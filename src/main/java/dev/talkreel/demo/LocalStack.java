@@ -88,13 +88,15 @@ public final class LocalStack implements AutoCloseable {
         s.put("talkreel.infinitetalk.url", emulators.infinitetalk.baseUrl());
         // the raw-WAV TTS service of examples/routes/voice-rawwav.camel.yaml, played by the vibevoice emulator
         s.put("talkreel.rawtts.url", emulators.vibevoice.baseUrl());
+        // it is VibeVoice's model on the emulated GPU: the VRAM hand-off makes room for it as for the voice step's
+        s.put("talkreel.rawtts.vram-required-gb", "18");
         s.put("talkreel.yttools.poll-interval-ms", "100");
         s.put("talkreel.comfyui.poll-interval-ms", "100");
         s.put("talkreel.watch.poll-ms", "100");
         s.put("talkreel.inbox.poll-ms", "100");
         s.put("talkreel.inbox.read-lock-interval-ms", "200");
         s.put("talkreel.supervise.interval-ms", "500");
-        s.put("talkreel.gpu.settle.poll-ms", "200");
+        s.put("talkreel.gpu.handoff.interval-ms", "200");
         for (String service : new String[] {"yttools", "vibevoice", "comfyui", "infinitetalk"}) {
             s.put("talkreel." + service + ".retry.initial-delay-ms", "100");
             s.put("talkreel." + service + ".retry.max-delay-ms", "1000");

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,12 @@ public abstract class EmulatorServer implements AutoCloseable {
     });
     private final Set<RoutingContext> hanging = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
+    /** The service's model on the emulated device: what stays resident after a call, what a call needs, its load time. */
+    private volatile long residentBytes;
+    private volatile long workingBytes;
+    private volatile Duration modelLoad = Duration.ZERO;
+    /** Calls holding the model at work now: the last one to end gives the work memory back. */
+    private final AtomicInteger atWork = new AtomicInteger();
     private Vertx vertx;
     private HttpServer server;
     private Router router;
@@ -79,6 +86,13 @@ public abstract class EmulatorServer implements AutoCloseable {
             meter.put("max_concurrent", gpu.maxConcurrent());
             meter.put("runs", gpu.runs());
             meter.put("first_overlap", gpu.firstOverlap());
+            meter.put("vram_total", gpu.capacity());
+            meter.put("vram_used", gpu.used());
+            meter.put("vram_peak", gpu.peakUsed());
+            meter.put("holders", gpu.holders());
+            meter.put("loads", gpu.loads());
+            meter.put("unloads", gpu.unloads());
+            meter.put("out_of_memory", gpu.refusals());
             send(ctx, Reply.json(meter));
         });
         router.post("/_emulator/reset").handler(ctx -> {
@@ -322,6 +336,47 @@ public abstract class EmulatorServer implements AutoCloseable {
     /** Notes that real work started for {@code key}, so tests can tell which piece of work ran how often, and when. */
     protected void journal(String key) {
         calls.journal(key);
+    }
+
+    /**
+     * The service's model on the emulated device: {@code residentGb} kept after a call (the model, or InfiniteTalk's
+     * small idle share), {@code workingGb} held during one, loaded in {@code loadTime} on first use.
+     */
+    public void model(double residentGb, double workingGb, Duration loadTime) {
+        residentBytes = GpuMeter.bytes(residentGb);
+        workingBytes = GpuMeter.bytes(Math.max(residentGb, workingGb));
+        modelLoad = loadTime;
+    }
+
+    /**
+     * Loads the model unless it is resident (taking the load time), then takes the memory a call needs; false when the
+     * device has no room for either: the caller answers with its out-of-memory error. Pair with {@link #endWork()}.
+     */
+    protected boolean startWork() throws InterruptedException {
+        GpuMeter.Load load = gpu.load(name, residentBytes);
+        if (load == GpuMeter.Load.NO_ROOM) {
+            return false;
+        }
+        if (load == GpuMeter.Load.LOADED) {
+            LOG.info("{} emulator: model loaded ({} GB resident)", name, residentBytes >> 30);
+            pause(modelLoad);
+        }
+        synchronized (atWork) {
+            if (!gpu.use(name, Math.max(gpu.held(name), workingBytes))) {
+                return false;
+            }
+            atWork.incrementAndGet();
+        }
+        return true;
+    }
+
+    /** After a call that {@link #startWork() started}: the work memory beyond the resident model goes back. */
+    protected void endWork() {
+        synchronized (atWork) {
+            if (atWork.decrementAndGet() == 0 && gpu.hasModel(name)) {
+                gpu.use(name, residentBytes);
+            }
+        }
     }
 
     /** Runs {@code work} while holding the emulated GPU, so overlaps between GPU services are recorded. */

@@ -8,10 +8,14 @@ import dev.talkreel.emulator.yttools.YttoolsEmulator;
 import dev.talkreel.files.PathMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** The four emulated services, started together around one emulated GPU. */
+/**
+ * The four emulated services, started together around one emulated GPU: a 32 GB device (emulator.gpu.vram-gb) on which
+ * VibeVoice, ComfyUI and InfiniteTalk load their models on first use and keep them (GpuMeter).
+ */
 public final class Emulators implements AutoCloseable {
     public final GpuMeter gpu = new GpuMeter();
     public final YttoolsEmulator yttools;
@@ -46,6 +50,7 @@ public final class Emulators implements AutoCloseable {
         Path output = Path.of(settings.get("emulator.infinitetalk.output-dir"));
         Emulators e = new Emulators(Path.of(settings.get("emulator.work-dir")),
                 PathMap.parse(settings.get("emulator.infinitetalk.path-map")), output);
+        e.gpu.setCapacityGb(Double.parseDouble(settings.get("emulator.gpu.vram-gb", "32").trim()));
         String host = settings.get("emulator.host", "127.0.0.1");
         e.configure(e.yttools, settings, "yttools");
         e.configure(e.vibevoice, settings, "vibevoice");
@@ -61,6 +66,23 @@ public final class Emulators implements AutoCloseable {
     private void configure(EmulatorServer server, Settings settings, String name) {
         Map<String, String> own = settings.under("emulator." + name + ".");
         server.behaviour().configure(own);
+        configureModel(server, own);
+    }
+
+    /**
+     * The service's model on the emulated GPU: model-vram-gb (what a call needs), idle-vram-gb (what stays between
+     * calls when less: InfiniteTalk), model-load-ms; a setting left out keeps the emulator's own default.
+     */
+    static void configureModel(EmulatorServer server, Map<String, String> own) {
+        String vram = own.get("model-vram-gb");
+        if (vram == null || vram.isBlank()) {
+            return;
+        }
+        double working = Double.parseDouble(vram.trim());
+        String idle = own.get("idle-vram-gb");
+        double resident = idle == null || idle.isBlank() ? working : Double.parseDouble(idle.trim());
+        String load = own.get("model-load-ms");
+        server.model(resident, working, Duration.ofMillis(load == null || load.isBlank() ? 0 : Long.parseLong(load.trim())));
     }
 
     public List<EmulatorServer> all() {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.camel.Exchange;
-import dev.talkreel.gpu.GpuSettle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +21,10 @@ public final class StepTracker {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.steps");
     private final JobStore jobs;
     private final Pipeline pipeline;
-    private final GpuSettle settle;
 
-    public StepTracker(JobStore jobs, Pipeline pipeline, GpuSettle settle) {
+    public StepTracker(JobStore jobs, Pipeline pipeline) {
         this.jobs = jobs;
         this.pipeline = pipeline;
-        this.settle = settle;
     }
 
     /**
@@ -49,7 +46,7 @@ public final class StepTracker {
         return true;
     }
 
-    public void started(Exchange exchange) throws InterruptedException {
+    public void started(Exchange exchange) {
         String jobId = jobId(exchange);
         String step = exchange.getProperty(Props.STEP, String.class);
         if (!jobs.shouldRun(jobId, step)) {
@@ -62,10 +59,7 @@ public final class StepTracker {
         long sinceStart = before.wasRunning() && before.started() != null
                 ? Math.max(0, Duration.between(Instant.parse(before.started()), Instant.now()).toMillis()) : 0;
         exchange.setProperty(Props.STEP_STARTED_NANOS, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(sinceStart));
-        if (before.cutOff(jobs.runId()) && before.taskId() == null && settle.appliesTo(step)) {
-            // a synchronous GPU call of a run that died may still be rendering: do not start a second one beside it
-            settle.awaitQuiet(jobId, step);
-        }
+        // a synchronous GPU call of a run that died may still be rendering: gpu/VramHandoff waited for it already
         LOG.info("job {} step {} started{}", jobId, step, before.cutOff(jobs.runId()) ? " again after a restart" : "");
     }
 

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +37,6 @@ public final class ComfyUiEmulator extends EmulatorServer {
     private static final Logger LOG = LoggerFactory.getLogger(ComfyUiEmulator.class);
     /** aiohttp's answer to an unhandled exception in a handler (a non-JSON body, a prompt that is a list). */
     private static final String TROUBLE = "500 Internal Server Error\n\nServer got itself in trouble";
-    private static final long VRAM_TOTAL = 34_190_917_632L;
 
     private final NodeCatalog catalog = new NodeCatalog();
     private final WorkflowValidator validator = new WorkflowValidator(catalog);
@@ -55,6 +55,8 @@ public final class ComfyUiEmulator extends EmulatorServer {
     /** {@code outputDir} is ComfyUI's output folder; its siblings {@code <name>-input}/{@code -temp} are the others. */
     public ComfyUiEmulator(GpuMeter gpu, Path outputDir) {
         super("comfyui", gpu);
+        // Wan 2.2 14B fp8 with its text encoder: about 20 GB (emulator.comfyui.model-vram-gb)
+        model(20, 20, Duration.ZERO);
         Path out = outputDir.toAbsolutePath().normalize();
         output = new ImageSaver(out, "output");
         inputDir = out.resolveSibling(out.getFileName() + "-input");
@@ -234,10 +236,23 @@ public final class ComfyUiEmulator extends EmulatorServer {
         return Reply.empty(200);
     }
 
-    /** Unloading models changes nothing here, but the body must be JSON like the real handler requires. */
+    /**
+     * server.py's /free: unload_models or free_memory lets go of the model on the emulated GPU; free_memory also
+     * empties the node cache (observed on a real server). The body must be JSON, as the real handler requires.
+     */
     private Reply free(Call call) {
         JsonNode body = parse(call);
-        return body == null || !body.isObject() ? trouble() : Reply.empty(200);
+        if (body == null || !body.isObject()) {
+            return trouble();
+        }
+        boolean freeMemory = body.path("free_memory").asBoolean(false);
+        if (freeMemory || body.path("unload_models").asBoolean(false)) {
+            gpu.unload(name);
+        }
+        if (freeMemory) {
+            runner.forgetCache();
+        }
+        return Reply.empty(200);
     }
 
     private ObjectNode execInfo() {
@@ -246,9 +261,8 @@ public final class ComfyUiEmulator extends EmulatorServer {
         return info;
     }
 
+    /** The shared emulated device: what every service holds on it (InfiniteTalk's and VibeVoice's models too). */
     private ObjectNode systemStats() {
-        // the device is shared: another service rendering (InfiniteTalk, VibeVoice) takes its memory too
-        boolean busy = queue.busy() || gpu.busy() > 0;
         ObjectNode stats = Json.object();
         ObjectNode system = stats.putObject("system").put("os", "posix").put("ram_total", 134_959_267_840L)
                 .put("ram_free", 118_431_748_096L).put("comfyui_version", "0.3.67")
@@ -256,10 +270,11 @@ public final class ComfyUiEmulator extends EmulatorServer {
                 .put("pytorch_version", "2.8.0+cu128").put("embedded_python", false);
         system.putArray("argv").add("main.py").add("--listen").add("0.0.0.0").add("--port").add("8188");
         stats.putArray("devices").addObject().put("name", "cuda:0 NVIDIA GeForce RTX 5090 : cudaMallocAsync")
-                .put("type", "cuda").put("index", 0).put("vram_total", VRAM_TOTAL)
-                .put("vram_free", busy ? 1_845_493_760L : 33_656_930_304L)
-                .put("torch_vram_total", busy ? 31_574_376_448L : 0L)
-                .put("torch_vram_free", busy ? 1_283_457_024L : 0L);
+                .put("type", "cuda").put("index", 0).put("vram_total", gpu.capacity())
+                .put("vram_free", gpu.free())
+                // torch's share is ComfyUI's own process: its model
+                .put("torch_vram_total", gpu.held(name))
+                .put("torch_vram_free", 0L);
         return stats;
     }
 
@@ -396,7 +411,7 @@ public final class ComfyUiEmulator extends EmulatorServer {
             }
             try {
                 journal("execute " + purpose(item));
-                ObjectNode entry = onGpu("comfyui", () -> runner.execute(item));
+                ObjectNode entry = onGpu("comfyui", () -> runner.execute(item, this::startWork, this::endWork));
                 runner.finish(item, entry);
             } catch (InterruptedException e) {
                 return;

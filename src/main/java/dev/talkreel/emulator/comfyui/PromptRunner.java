@@ -109,8 +109,23 @@ final class PromptRunner {
         }
     }
 
-    /** Executes {@code item} and returns its history entry; the caller holds the GPU meanwhile. */
-    ObjectNode execute(QueueItem item) throws InterruptedException {
+    /** Puts the model on the emulated GPU for a run; false when it does not fit. */
+    @FunctionalInterface
+    interface ModelLoad {
+        boolean start() throws InterruptedException;
+    }
+
+    /** /free with free_memory: the next prompt runs every node again. */
+    void forgetCache() {
+        cache = new HashMap<>();
+    }
+
+    /**
+     * Executes {@code item} and returns its history entry; the caller holds the GPU meanwhile. A prompt with nodes to
+     * run needs the model ({@code model}, given back by {@code done}); without room for it the sampler fails with
+     * torch's out-of-memory error, as on a card another service fills.
+     */
+    ObjectNode execute(QueueItem item, ModelLoad model, Runnable done) throws InterruptedException {
         Run run = new Run(item);
         run.message("execution_start", run.data(), false);
         List<String> order = executionOrder(item);
@@ -125,6 +140,10 @@ final class PromptRunner {
         List<String> samplers = toRun.stream().filter(id -> Samplers.isSampler(run.node(id))).toList();
         String busyNode = samplers.isEmpty() ? (toRun.isEmpty() ? null : toRun.get(0)) : samplers.get(0);
         Fault fault = busyNode == null ? null : behaviour.takeFault("execute");
+        boolean working = busyNode != null && model.start();
+        if (busyNode != null && !working) {
+            fault = Fault.OOM;
+        }
         long latency = behaviour.latency("execute").toNanos();
         Map<String, ObjectNode> nextCache = new HashMap<>();
         String statusStr = "success";
@@ -171,6 +190,10 @@ final class PromptRunner {
                     .put("node_type", run.node(interrupted.node).path("class_type").asText());
             run.executed.forEach(data.putArray("executed")::add);
             run.message("execution_interrupted", data, true);
+        } finally {
+            if (working) {
+                done.run();
+            }
         }
         cache = nextCache;
 

@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -41,6 +42,10 @@ public final class InfiniteTalkEmulator extends EmulatorServer {
     /** {@code pathMap} is how the container sees the world: /data/shared and /output mapped to local folders. */
     public InfiniteTalkEmulator(GpuMeter gpu, PathMap pathMap, Path outputDir) {
         super("infinitetalk-api", gpu);
+        // loaded on the first request and kept; with NUM_PERSISTENT_PARAM_IN_DIT=0 the DiT weights wait in CPU memory,
+        // so between videos it holds little (2 GB), during one about 24 GB, given back by empty_cache after it
+        // (docs/SERVICES.md §2.5); it has no unload endpoint
+        model(2, 24, Duration.ZERO);
         this.pathMap = pathMap;
         this.outputDir = outputDir.toAbsolutePath().normalize();
     }
@@ -89,18 +94,22 @@ public final class InfiniteTalkEmulator extends EmulatorServer {
         Fault fault = call.fault();
         journal("generate " + req.audioPath());
         Path video = onGpu("infinitetalk", () -> {
-            pause(behaviour.latency("generate"));
-            if (fault == Fault.OOM) {
-                throw new ReplyException(detail(500, "Video generation failed: CUDA out of memory. Tried to allocate "
-                        + "2.25 GiB. GPU 0 has a total capacity of 31.36 GiB of which 1.02 GiB is free. Of the "
-                        + "allocated memory 28.47 GiB is allocated by PyTorch, and 1.12 GiB is reserved by PyTorch but "
-                        + "unallocated."));
+            if (!startWork()) {
+                throw outOfMemory();
             }
-            if (fault != null && fault != Fault.SYMLINK) {
-                throw new ReplyException(detail(500, "Video generation failed: RuntimeError: CUDA error: an illegal "
-                        + "memory access was encountered"));
+            try {
+                pause(behaviour.latency("generate"));
+                if (fault == Fault.OOM) {
+                    throw outOfMemory();
+                }
+                if (fault != null && fault != Fault.SYMLINK) {
+                    throw new ReplyException(detail(500, "Video generation failed: RuntimeError: CUDA error: an "
+                            + "illegal memory access was encountered"));
+                }
+                return write(image, audio, size, frames);
+            } finally {
+                endWork();
             }
-            return write(image, audio, size, frames);
         });
         String videoPath = fault == Fault.SYMLINK ? linkFromOutside(video) : pathMap.toService(video);
 
@@ -115,6 +124,13 @@ public final class InfiniteTalkEmulator extends EmulatorServer {
                 .put("motion_frame", req.motionFrame()).put("color_correction", req.colorCorrection())
                 .put("timestamp", LocalDateTime.now().toString());
         return Reply.json(reply);
+    }
+
+    private static ReplyException outOfMemory() {
+        return new ReplyException(detail(500, "Video generation failed: CUDA out of memory. Tried to allocate "
+                + "2.25 GiB. GPU 0 has a total capacity of 31.36 GiB of which 1.02 GiB is free. Of the "
+                + "allocated memory 28.47 GiB is allocated by PyTorch, and 1.12 GiB is reserved by PyTorch but "
+                + "unallocated."));
     }
 
     /** Renders under a temporary name and renames, so nobody sees a half-written video under its final name. */

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,10 @@ import java.util.Map;
  * 400 only for a wrong Content-Type or an unparsable body; everything else, field validation included, is a 500
  * "Generation failed: ...". Generation holds the emulated GPU for the "tts" latency plus the ffmpeg work.
  *
- * <p>Operations: "tts" (fault OOM: CUDA out of memory; HUGE fills audio_base64), "tts-wav", "health", "models".
+ * <p>Operations: "tts" (fault OOM: CUDA out of memory; HUGE fills audio_base64), "tts-wav", "health", "models"
+ * (the list, and {@code POST /api/models/{name}/unload}, which frees its memory on the emulated GPU). The model is
+ * loaded on the first TTS call and stays; a call it does not fit beside the other services' models fails with the
+ * wrapper's CUDA out-of-memory error.
  * "tts-wav" ({@code POST /api/tts/wav}) is a swapped TTS service of the kind examples/routes/voice-rawwav.camel.yaml
  * calls: the same multipart request, answered with the raw WAV bytes (audio/wav) instead of JSON.
  */
@@ -37,11 +41,14 @@ public final class VibevoiceEmulator extends EmulatorServer {
             + " reserved memory is >> allocated memory try setting max_split_size_mb to avoid fragmentation.  See"
             + " documentation for Memory Management and PYTORCH_CUDA_ALLOC_CONF";
 
-    /** The model the last generation used; the real server keeps one loaded. */
-    private volatile String loadedModel = "VibeVoice-Large";
+    /** The model loaded on the emulated GPU (null: none); the real server loads one on first use and keeps it. */
+    private String loadedModel;
+    private final Object modelLock = new Object();
 
+    /** VibeVoice-Large on the GPU: about 18 GB (docs/SERVICES.md §2.5); emulator.vibevoice.model-vram-gb. */
     public VibevoiceEmulator(GpuMeter gpu) {
         super("vibevoice-api", gpu);
+        model(18, 18, Duration.ZERO);
     }
 
     @Override
@@ -50,8 +57,39 @@ public final class VibevoiceEmulator extends EmulatorServer {
         on(HttpMethod.POST, "/api/tts/wav", "tts-wav", call -> Reply.bytes("audio/wav", speak(call).speech().audio()));
         on(HttpMethod.GET, "/api/health", "health", call -> Reply.json(Map.of("status", "healthy",
                 "model_loaded", true, "gpu_available", true, "version", "1.0.0")));
-        on(HttpMethod.GET, "/api/models", "models", call -> Reply.json(Map.of("models", MODELS.stream()
-                .map(m -> Map.of("name", m, "loaded", m.equals(loadedModel))).toList())));
+        on(HttpMethod.GET, "/api/models", "models", call -> models());
+        on(HttpMethod.POST, "/api/models/:name/unload", "models", call -> unload(call.pathParam("name")));
+    }
+
+    /** ModelsListResponse: the models there are, and the one loaded (null when none). */
+    private Reply models() {
+        String current = loaded();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("models", MODELS.stream().map(m -> Map.of("name", m, "loaded", m.equals(current))).toList());
+        body.put("current_model", current);
+        return Reply.json(body);
+    }
+
+    /** main.py's unload_model: only the loaded model can be unloaded (400 otherwise); its GPU memory is freed. */
+    private Reply unload(String model) {
+        synchronized (modelLock) {
+            if (!model.equals(loadedModel)) {
+                return Reply.json(400, Map.of("detail", "Model " + model + " is not loaded"));
+            }
+            gpu.unload(name);
+            loadedModel = null;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "success");
+        body.put("model", model);
+        body.put("loaded", false);
+        return Reply.json(body);
+    }
+
+    private String loaded() {
+        synchronized (modelLock) {
+            return loadedModel;
+        }
     }
 
     /** A huge TTS reply fills audio_base64, the field a client decodes as it streams. */
@@ -109,7 +147,6 @@ public final class VibevoiceEmulator extends EmulatorServer {
             checkVoice(voice);
             journal("tts " + request.text());
             Speech speech = onGpu("vibevoice", () -> generate(call.fault(), request));
-            loadedModel = request.model();
             return new Spoken(request, speech);
         } finally {
             if (decoded != null) {
@@ -118,13 +155,35 @@ public final class VibevoiceEmulator extends EmulatorServer {
         }
     }
 
-    /** The emulated model run: out of memory when planned, else the "tts" latency and the ffmpeg synthesis. */
+    /**
+     * The emulated model run: out of memory when planned or when the model does not fit on the device beside what
+     * the other services hold, else the "tts" latency and the ffmpeg synthesis.
+     */
     private Speech generate(Fault fault, TtsRequest request) throws Exception {
-        if (fault == Fault.OOM) {
+        if (fault == Fault.OOM || !switchTo(request.model())) {
             throw generationFailed(OOM);
         }
-        pause(behaviour.latency("tts"));
-        return Speech.say(request.text(), request.voiceSpeedFactor(), request.outputFormat());
+        try {
+            pause(behaviour.latency("tts"));
+            return Speech.say(request.text(), request.voiceSpeedFactor(), request.outputFormat());
+        } finally {
+            endWork();
+        }
+    }
+
+    /** Loads the requested model as the wrapper does (another loaded one is let go first); false: no room. */
+    private boolean switchTo(String model) throws InterruptedException {
+        synchronized (modelLock) {
+            if (loadedModel != null && !loadedModel.equals(model)) {
+                gpu.unload(name);
+            }
+            loadedModel = null;
+            if (!startWork()) {
+                return false;
+            }
+            loadedModel = model;
+            return true;
+        }
     }
 
     /** The request as one JSON object: the JSON body, or the multipart form fields (strings, as FastAPI sees them). */

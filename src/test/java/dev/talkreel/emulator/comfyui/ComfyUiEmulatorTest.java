@@ -189,7 +189,7 @@ class ComfyUiEmulatorTest extends ComfyUiEmulatorFixture {
         assertEquals(2, getJson("/prompt").at("/exec_info/queue_remaining").asInt());
         JsonNode busyStats = getJson("/system_stats");
         assertEquals("0.3.67", busyStats.at("/system/comfyui_version").asText());
-        assertEquals(34190917632L, busyStats.at("/devices/0/vram_total").asLong());
+        assertEquals(32L << 30, busyStats.at("/devices/0/vram_total").asLong(), "the shared emulated device");
         assertEquals("cuda:0 NVIDIA GeForce RTX 5090 : cudaMallocAsync", busyStats.at("/devices/0/name").asText());
         long busyFree = busyStats.at("/devices/0/vram_free").asLong();
 
@@ -198,7 +198,11 @@ class ComfyUiEmulatorTest extends ComfyUiEmulatorFixture {
         assertEquals(Json.object(), getJson("/history/" + second));
         awaitHistory(second);
         assertEquals(0, getJson("/api/prompt").at("/exec_info/queue_remaining").asInt());
-        assertTrue(getJson("/system_stats").at("/devices/0/vram_free").asLong() > busyFree);
+        assertTrue(busyFree >= (32L - 20) << 30, "at most Wan 2.2 on the device: " + busyFree);
+        assertEquals((32L - 20) << 30, getJson("/system_stats").at("/devices/0/vram_free").asLong(),
+                "Wan 2.2 loaded for the run and kept after it");
+        assertEquals(200, post("/free", "{\"unload_models\":true,\"free_memory\":true}").statusCode());
+        assertEquals(32L << 30, getJson("/system_stats").at("/devices/0/vram_free").asLong(), "/free let go of it");
         assertEquals(1, gpu.maxConcurrent());
     }
 

@@ -2,6 +2,7 @@ package dev.talkreel.emulator.vibevoice;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -242,6 +243,47 @@ class VibevoiceEmulatorTest {
         Path file = Files.createTempFile(dir, "speech", "." + extension);
         Files.write(file, Base64.getDecoder().decode(body.get("audio_base64").asText()));
         return MediaProbe.probe(file);
+    }
+
+    @Test
+    void theModelStaysLoadedUntilUnloadedAndDoesNotFitBesideAnotherServicesModel() throws Exception {
+        // a fresh start of the state this class shares: no model on the device
+        emulator.close();
+        emulator = new VibevoiceEmulator(GPU);
+        emulator.start("127.0.0.1", 0);
+        GPU.unload("vibevoice-api");
+        GPU.reset();
+        assertTrue(Json.MAPPER.readTree(get("/api/models").body()).get("current_model").isNull());
+
+        assertEquals(200, postJson(Map.of("text", "hello there", "voice_audio_base64", base64Voice())).statusCode());
+        assertEquals(200, postJson(Map.of("text", "hello again", "voice_audio_base64", base64Voice())).statusCode());
+        assertEquals(1, GPU.loads("vibevoice-api"), "loaded on first use, then kept");
+        assertEquals(18L << 30, GPU.held("vibevoice-api"));
+        JsonNode models = Json.MAPPER.readTree(get("/api/models").body());
+        assertEquals("VibeVoice-Large", models.get("current_model").asText());
+        assertTrue(models.get("models").get(1).get("loaded").asBoolean());
+
+        HttpResponse<String> wrong = send(HttpRequest.newBuilder(uri("/api/models/VibeVoice-1.5B/unload"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(400, wrong.statusCode());
+        assertEquals("Model VibeVoice-1.5B is not loaded", Json.MAPPER.readTree(wrong.body()).get("detail").asText());
+        HttpResponse<String> unload = send(HttpRequest.newBuilder(uri("/api/models/VibeVoice-Large/unload"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(200, unload.statusCode(), unload.body());
+        assertFalse(Json.MAPPER.readTree(unload.body()).get("loaded").asBoolean());
+        assertEquals(0, GPU.held("vibevoice-api"));
+        assertEquals(1, GPU.unloads());
+
+        // another service's 20 GB model on the 32 GB card: the wrapper's own CUDA out-of-memory error
+        GPU.load("comfyui", 20L << 30);
+        try {
+            HttpResponse<String> oom = postJson(Map.of("text", "no room", "voice_audio_base64", base64Voice()));
+            assertEquals(500, oom.statusCode());
+            assertTrue(oom.body().contains("Generation failed: CUDA out of memory"), oom.body());
+            assertEquals(1, GPU.refusals());
+        } finally {
+            GPU.unload("comfyui");
+        }
     }
 
     private static String base64Voice() {

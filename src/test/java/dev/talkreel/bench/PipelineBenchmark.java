@@ -1,13 +1,26 @@
 package dev.talkreel.bench;
 
+import static dev.talkreel.bench.BenchJobs.atOnce;
+import static dev.talkreel.bench.BenchJobs.between;
+import static dev.talkreel.bench.BenchJobs.delete;
+import static dev.talkreel.bench.BenchJobs.done;
+import static dev.talkreel.bench.BenchJobs.ended;
+import static dev.talkreel.bench.BenchJobs.finished;
+import static dev.talkreel.bench.BenchJobs.later;
+import static dev.talkreel.bench.BenchJobs.requests;
+import static dev.talkreel.bench.BenchJobs.resetCounts;
+import static dev.talkreel.bench.BenchJobs.submit;
+import static dev.talkreel.bench.Columns.row;
+import static dev.talkreel.bench.Columns.seconds;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.talkreel.JobClient;
+import dev.talkreel.bench.BenchJobs.AtOnce;
 import dev.talkreel.demo.LocalStack;
 import dev.talkreel.emulator.Emulators;
 import dev.talkreel.emulator.Fault;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Issue 10's critical-path benchmark: talkreel against emulators with fixed latencies (yttools 2 s, VibeVoice 3 s,
@@ -29,8 +41,6 @@ import java.util.stream.Stream;
  * Run by {@code bench/run.sh critical [runs] [jobs]} (or {@code pipeline}); not a test.
  */
 public final class PipelineBenchmark {
-    private static final String URL = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
-    private static final String SCRIPT = "A short benchmark sentence, said by a cloned voice.";
 
     /** One job's figures; publishedMs is null for the n8n flow, which publishes nothing. */
     record Single(long stepsOneToThreeMs, long videoMs, Long publishedMs, long gpuIdleMs, int[] requests) {
@@ -82,16 +92,16 @@ public final class PipelineBenchmark {
             try (ChildTalkreel talkreel = ChildTalkreel.start(root, emulators, settings)) {
                 System.out.printf(Locale.ROOT, "%s: %s, ready after %d ms%n", name, settings, talkreel.readyMs());
                 JobClient client = new JobClient(talkreel.api(), root.resolve("shared"));
-                ended(client, submit(client), name + " warm-up");
+                done(client, submit(client), name + " warm-up");
                 Latencies.apply(emulators);
                 List<Single> singles = new ArrayList<>();
                 for (int i = 1; i <= runs; i++) {
-                    reset(emulators);
+                    resetCounts(emulators);
                     Instant submitted = Instant.now();
-                    JsonNode job = ended(client, submit(client), name + " #" + i);
+                    JsonNode job = done(client, submit(client), name + " #" + i);
                     Single s = new Single(between(submitted, stepsOneToThreeEnd(job)),
                             between(submitted, ended(job, "video")), between(submitted, finished(job)),
-                            GpuTimeline.of(emulators).idleMs(), requests(emulators));
+                            GpuTimeline.of(emulators.gpu).idleMs(), requests(emulators));
                     System.out.printf(Locale.ROOT, "  %s #%d: steps 1-3 %d ms, video %d ms, result %d ms%n", name, i,
                             s.stepsOneToThreeMs(), s.videoMs(), s.publishedMs());
                     singles.add(s);
@@ -106,31 +116,13 @@ public final class PipelineBenchmark {
 
     private static Batch batch(String name, JobClient client, Emulators emulators, ChildTalkreel talkreel, int jobs)
             throws Exception {
-        reset(emulators);
-        Instant first = Instant.now();
-        List<String> ids = new ArrayList<>();
-        List<Instant> submitted = new ArrayList<>();
-        for (int i = 0; i < jobs; i++) {
-            submitted.add(Instant.now());
-            ids.add(submit(client));
-        }
-        Instant lastVideo = first;
-        Instant lastResult = first;
-        long lifetimes = 0;
-        for (int i = 0; i < jobs; i++) {
-            JsonNode job = ended(client, ids.get(i), name + " batch job " + (i + 1));
-            lastVideo = max(lastVideo, ended(job, "video"));
-            lastResult = max(lastResult, finished(job));
-            lifetimes += between(submitted.get(i), finished(job));
-        }
-        GpuTimeline gpu = GpuTimeline.of(emulators);
+        resetCounts(emulators);
+        AtOnce run = atOnce(client, jobs, name);
+        GpuTimeline gpu = GpuTimeline.of(emulators.gpu);
         int[] requests = requests(emulators);
-        double[] perJob = new double[requests.length];
-        for (int i = 0; i < requests.length; i++) {
-            perJob[i] = requests[i] / (double) jobs;
-        }
-        Batch b = new Batch(jobs, between(first, lastVideo), between(first, lastResult), gpu.busyMs(), gpu.idleMs(),
-                perJob, Arrays.stream(requests).sum() / (lifetimes / 1e3), talkreel.rssMb(), false);
+        double[] perJob = Arrays.stream(requests).mapToDouble(r -> r / (double) jobs).toArray();
+        Batch b = new Batch(jobs, run.toVideoMs(), run.toResultMs(), gpu.busyMs(), gpu.idleMs(), perJob,
+                Arrays.stream(requests).sum() / (run.lifetimesMs() / 1e3), talkreel.rssMb(), false);
         System.out.printf(Locale.ROOT, "  %s, %d jobs at once: last video after %d ms, last result after %d ms, GPU busy"
                 + " %d ms%n", name, jobs, b.toVideoMs(), b.toResultMs(), b.gpuBusyMs());
         return b;
@@ -141,14 +133,14 @@ public final class PipelineBenchmark {
         Path root = Files.createTempDirectory("talkreel-bench-n8n");
         try (Emulators emulators = LocalStack.startEmulators(root)) {
             N8nFlow flow = new N8nFlow(emulators, root.resolve("shared"));
-            flow.run(URL, SCRIPT);
+            flow.run(BenchJobs.URL, BenchJobs.SCRIPT);
             Latencies.apply(emulators);
             List<Single> singles = new ArrayList<>();
             List<Long> busy = new ArrayList<>();
             for (int i = 1; i <= runs; i++) {
-                reset(emulators);
-                N8nFlow.Times t = flow.run(URL, SCRIPT);
-                GpuTimeline gpu = GpuTimeline.of(emulators);
+                resetCounts(emulators);
+                N8nFlow.Times t = flow.run(BenchJobs.URL, BenchJobs.SCRIPT);
+                GpuTimeline gpu = GpuTimeline.of(emulators.gpu);
                 singles.add(new Single(t.stepsOneToThreeMs(), t.videoMs(), null, gpu.idleMs(), requests(emulators)));
                 busy.add(gpu.busyMs());
                 System.out.printf(Locale.ROOT, "  %s #%d: steps 1-3 %d ms, video %d ms%n", name, i,
@@ -166,47 +158,8 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static String submit(JobClient client) throws Exception {
-        return client.submit(JobClient.job(URL, SCRIPT));
-    }
-
-    private static JsonNode ended(JobClient client, String id, String label) {
-        JsonNode job = client.waitForEnd(id, Duration.ofMinutes(15));
-        if (!"done".equals(job.path("status").asText())) {
-            throw new IllegalStateException(label + ": job " + id + " " + job.path("status").asText() + ": " + job);
-        }
-        return job;
-    }
-
     private static Instant stepsOneToThreeEnd(JsonNode job) {
-        return max(ended(job, "voice"), ended(job, "portrait"));
-    }
-
-    private static Instant ended(JsonNode job, String step) {
-        return Instant.parse(job.path("steps").path(step).path("ended").asText());
-    }
-
-    private static Instant finished(JsonNode job) {
-        return Instant.parse(job.path("finished").asText());
-    }
-
-    private static long between(Instant from, Instant to) {
-        return Duration.between(from, to).toMillis();
-    }
-
-    private static Instant max(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b;
-    }
-
-    /** Clears the call counts and the GPU meter, keeping the latencies. */
-    private static void reset(Emulators emulators) {
-        emulators.all().forEach(e -> e.calls().reset());
-        emulators.gpu.reset();
-    }
-
-    /** Requests each emulator received since the last reset: yttools, VibeVoice, ComfyUI, InfiniteTalk. */
-    private static int[] requests(Emulators emulators) {
-        return emulators.all().stream().mapToInt(e -> e.calls().total()).toArray();
+        return later(ended(job, "voice"), ended(job, "portrait"));
     }
 
     /** The run whose video came at the median time. */
@@ -214,12 +167,6 @@ public final class PipelineBenchmark {
         List<Single> sorted = new ArrayList<>(singles);
         sorted.sort(Comparator.comparingLong(Single::videoMs));
         return sorted.get(sorted.size() / 2);
-    }
-
-    private static void delete(Path root) throws Exception {
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 
     /** The side-by-side table, with the issue's targets; the targets apply to the stock column. */
@@ -265,18 +212,6 @@ public final class PipelineBenchmark {
 
         private static Function<Figures, String> batch(Function<Batch, String> cell) {
             return f -> f.batch() == null ? "not run" : cell.apply(f.batch()) + (f.batch().derived() ? " *" : "");
-        }
-
-        private static void row(List<Figures> all, String label, Function<Figures, String> cell, String target) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-46s", label));
-            for (Figures f : all) {
-                line.append(String.format(Locale.ROOT, " %-24s", cell.apply(f)));
-            }
-            System.out.println(line.append(' ').append(target));
-        }
-
-        private static String seconds(long ms) {
-            return String.format(Locale.ROOT, "%.2f s", ms / 1e3);
         }
 
         private static String join(int[] values) {

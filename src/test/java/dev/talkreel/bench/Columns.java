@@ -1,5 +1,8 @@
 package dev.talkreel.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -15,6 +18,17 @@ final class Columns {
             line.append(String.format(Locale.ROOT, " %-24s", cell.apply(s)));
         }
         System.out.println(line.append(' ').append(target));
+    }
+
+    /** The machine the figures come from: cores and load average (a shared machine's load slows every column). */
+    static String machine() {
+        String load;
+        try {
+            load = Files.readString(Path.of("/proc/loadavg")).trim().replaceAll("^(\\S+ \\S+ \\S+).*", "$1");
+        } catch (IOException notLinux) {
+            load = "unknown";
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores, load average " + load;
     }
 
     static String seconds(long ms) {

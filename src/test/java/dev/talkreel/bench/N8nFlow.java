@@ -65,7 +65,10 @@ final class N8nFlow {
         // step 3: ComfyUI
         String comfy = emulators.comfyui.baseUrl();
         ObjectNode prompt = JSON.createObjectNode().put("client_id", "n8n");
-        prompt.set("prompt", workflow);
+        // a seed of its own per run, as a new portrait asks: ComfyUI answers a prompt it ran before from its cache
+        ObjectNode graph = workflow.deepCopy();
+        ((ObjectNode) graph.path("3").path("inputs")).put("seed", runs);
+        prompt.set("prompt", graph);
         String promptId = post(comfy + "/prompt", prompt).path("prompt_id").asText();
         JsonNode entry = pollAfterWaits(COMFYUI_WAIT_MS, comfy + "/history/" + promptId,
                 h -> switch (h.path(promptId).path("status").path("status_str").asText()) {

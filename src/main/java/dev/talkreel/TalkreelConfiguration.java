@@ -258,8 +258,6 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 .map(d -> new VramHandoff.Need(d.service(), d.serviceName(),
                         (long) (c.decimal("talkreel." + d.service() + ".vram-required-gb") * (1L << 30))))
                 .orElse(null);
-        // ComfyUI and VibeVoice can be asked to let go (even with a step swapped for another service, theirs may be
-        // loaded); every other GPU service of the pipeline cannot (InfiniteTalk), and is named when memory stays taken
         // read when first needed: the steps are declared by the routes, added after this configuration
         Supplier<List<VramHolder>> holders = () -> vramHolders(c, pipeline);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -269,7 +267,11 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.longValue("talkreel.gpu.settle.max-wait-ms")), needs, holders, device::freeBytes, http, jobs);
     }
 
-    /** The GPU services that may hold VRAM, each with its way to be asked to let go. */
+    /**
+     * The GPU services that may hold VRAM, each with its way to be asked to let go: ComfyUI and VibeVoice can be asked
+     * (even with a step swapped for another service, their model may be loaded); every other GPU service of the
+     * pipeline cannot (InfiniteTalk), and is named when memory stays taken.
+     */
     private static List<VramHolder> vramHolders(Config c, Pipeline pipeline) {
         Map<String, VramHolder> holders = new LinkedHashMap<>();
         holders.put("comfyui", VramHolder.comfyui(serviceName(pipeline, "comfyui", "ComfyUI"),

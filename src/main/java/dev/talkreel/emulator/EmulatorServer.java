@@ -348,6 +348,18 @@ public abstract class EmulatorServer implements AutoCloseable {
         modelLoad = loadTime;
     }
 
+    public double residentGb() {
+        return residentBytes / (double) (1L << 30);
+    }
+
+    public double workingGb() {
+        return workingBytes / (double) (1L << 30);
+    }
+
+    public Duration modelLoad() {
+        return modelLoad;
+    }
+
     /**
      * Loads the model unless it is resident (taking the load time), then takes the memory a call needs; false when the
      * device has no room for either: the caller answers with its out-of-memory error. Pair with {@link #endWork()}.

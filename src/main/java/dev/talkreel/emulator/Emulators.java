@@ -75,14 +75,17 @@ public final class Emulators implements AutoCloseable {
      */
     static void configureModel(EmulatorServer server, Map<String, String> own) {
         String vram = own.get("model-vram-gb");
-        if (vram == null || vram.isBlank()) {
-            return;
-        }
-        double working = Double.parseDouble(vram.trim());
         String idle = own.get("idle-vram-gb");
-        double resident = idle == null || idle.isBlank() ? working : Double.parseDouble(idle.trim());
         String load = own.get("model-load-ms");
-        server.model(resident, working, Duration.ofMillis(load == null || load.isBlank() ? 0 : Long.parseLong(load.trim())));
+        double working = isSet(vram) ? Double.parseDouble(vram.trim()) : server.workingGb();
+        // a service that keeps less than it works with (InfiniteTalk) keeps its idle share; the others what they load
+        double resident = isSet(idle) ? Double.parseDouble(idle.trim())
+                : server.residentGb() < server.workingGb() ? server.residentGb() : working;
+        server.model(resident, working, isSet(load) ? Duration.ofMillis(Long.parseLong(load.trim())) : server.modelLoad());
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.isBlank();
     }
 
     public List<EmulatorServer> all() {

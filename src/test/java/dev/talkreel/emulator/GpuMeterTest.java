@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.talkreel.emulator.infinitetalk.InfiniteTalkEmulator;
+import dev.talkreel.emulator.vibevoice.VibevoiceEmulator;
+import dev.talkreel.files.PathMap;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +49,24 @@ class GpuMeterTest {
         assertEquals(30 * GB, gpu.free());
         assertEquals(24 * GB, gpu.peakUsed());
         assertEquals(2, gpu.loads(), "growing for a video is no model load");
+    }
+
+    @Test
+    void eachModelSettingChangesOnlyItself() {
+        InfiniteTalkEmulator talk = new InfiniteTalkEmulator(new GpuMeter(), PathMap.parse("/output=/tmp"), Path.of("out"));
+        Emulators.configureModel(talk, Map.of("model-load-ms", "4000"));
+        assertEquals(24, talk.workingGb());
+        assertEquals(2, talk.residentGb(), "idle between videos");
+        assertEquals(Duration.ofSeconds(4), talk.modelLoad());
+        Emulators.configureModel(talk, Map.of("model-vram-gb", "30"));
+        assertEquals(30, talk.workingGb());
+        assertEquals(2, talk.residentGb());
+        assertEquals(Duration.ofSeconds(4), talk.modelLoad());
+
+        VibevoiceEmulator voice = new VibevoiceEmulator(new GpuMeter());
+        Emulators.configureModel(voice, Map.of("model-vram-gb", "7"));
+        assertEquals(7, voice.residentGb(), "a model that stays as loaded");
+        assertEquals(7, voice.workingGb());
     }
 
     @Test

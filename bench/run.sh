@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # talkreel's benchmarks, each printing its figures side by side from one run.
-#   bench/run.sh [critical] [runs] [jobs]
+#   bench/run.sh [critical] [runs] [jobs] [columns]
 #                                    issue 10: talkreel (its own process) against emulators with fixed latencies, before
 #                                    this session's improvements, at stock settings, with 250 ms polls, and the seed's
 #                                    n8n flow: steps 1-3, one job (x critical path), jobs (20) at once (x GPU busy time),
-#                                    GPU idle, requests per job, RSS, start-up, with the issue's targets (pipeline: same)
+#                                    GPU idle, requests per job, RSS, start-up, with the issue's targets; columns abcd (pipeline: same)
 #   bench/run.sh gpu [jobs]          issue 11: jobs (20) queued at once on one emulated 32 GB GPU with 4 s model loads,
 #                                    GPU policy fifo beside fewest-loads: makespan, model loads, ratio to the best schedule
 #   bench/run.sh finish [runs]       the time the finishing steps (finish, poster) add to a job, per output profile

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # talkreel's benchmarks, each printing its figures side by side from one run.
-#   bench/run.sh [pipeline] [runs]   one job end to end against the emulators with fixed latencies, measured against
-#                                    the ideal critical path under the GPU limit, quick and production polls
+#   bench/run.sh [critical] [runs] [jobs] [columns]
+#                                    issue 10: talkreel (its own process) against emulators with fixed latencies, before
+#                                    this session's improvements, at stock settings, with 250 ms polls, and the seed's
+#                                    n8n flow: steps 1-3, one job (x critical path), jobs (20) at once (x GPU busy time),
+#                                    GPU idle, requests per job, RSS, start-up, with the issue's targets; columns abcd (pipeline: same)
+#   bench/run.sh gpu [jobs]          issue 11: jobs (20) queued at once on one emulated 32 GB GPU with 4 s model loads,
+#                                    GPU policy fifo beside fewest-loads: makespan, model loads, ratio to the best schedule
 #   bench/run.sh finish [runs]       the time the finishing steps (finish, poster) add to a job, per output profile
 #                                    (landscape, shorts, square), side by side
 #   bench/run.sh portrait [n]        n portraits (20) with ComfyUI's websocket and with it dropped: the time from the
@@ -10,14 +15,15 @@
 #                                    10,000 finished jobs (archived, and in the old layout on its first start)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-which="${1:-pipeline}"
-[[ "$which" =~ ^[0-9]+$ ]] && which=pipeline || shift || true
+which="${1:-critical}"
+[[ "$which" =~ ^[0-9]+$ ]] && which=critical || shift || true
 case "$which" in
-  pipeline) main=dev.talkreel.bench.PipelineBenchmark ;;
+  critical|pipeline) main=dev.talkreel.bench.PipelineBenchmark ;;
+  gpu) main=dev.talkreel.bench.GpuBenchmark ;;
   history) main=dev.talkreel.bench.HistoryBenchmark ;;
   finish) main=dev.talkreel.bench.FinishBenchmark ;;
   portrait) main=dev.talkreel.bench.PortraitBenchmark ;;
-  *) echo "usage: bench/run.sh [pipeline|history|finish|portrait] [n]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [critical|gpu|history|finish|portrait] [n]" >&2; exit 2 ;;
 esac
 mvn -B -q test-compile
 mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath

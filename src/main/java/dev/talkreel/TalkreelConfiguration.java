@@ -59,6 +59,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -90,12 +91,15 @@ public class TalkreelConfiguration implements CamelConfiguration {
         // missing or broken file) refuses the start instead of failing every job at its portrait step
         ComfyWorkflow comfyWorkflow = ComfyWorkflow.load(Path.of(c.get(ComfyWorkflow.WORKFLOW).trim()),
                 c::optional);
-        SharedVolume volume = new SharedVolume(Path.of(c.get("talkreel.shared.dir")));
+        // nothing is written on the volume until the context starts: serve's check, which runs beside this boot, may
+        // still refuse the start
+        SharedVolume volume = SharedVolume.at(Path.of(c.get("talkreel.shared.dir")));
         // the steps are declared in routes/ (template-step.camel.yaml), read once the routes are added
         Pipeline pipeline = new Pipeline(camel, volume.jobs());
         JobStore jobs = new JobStore(volume, Clock.systemUTC(), pipeline::ids);
         // the routes are added but no consumer runs yet: the declared steps are checked, the jobs put in order
         camel.addStartupListener((context, alreadyStarted) -> {
+            volume.create();
             LoggerFactory.getLogger("talkreel.jobs").info("pipeline: {}", pipeline.ids());
             List<String> unfinished = jobs.reconcile();
             if (!unfinished.isEmpty()) {
@@ -116,6 +120,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.integer("talkreel.callback.deadline-ms"), c.integer("talkreel.callback.initial-delay-ms"),
                 c.integer("talkreel.callback.max-delay-ms")), Clock.systemUTC());
         jobs.observe(callbacks);
+        camel.addStartupListener((context, alreadyStarted) -> callbacks.createFolders());
 
         // per service (talkreel.<service>.*, else talkreel.default.*), read when a step of that service first asks
         PerService<RetryPolicy.Policy> retries = new PerService<>(s -> new RetryPolicy.Policy(
@@ -210,8 +215,8 @@ public class TalkreelConfiguration implements CamelConfiguration {
         // early; both end when talkreel begins to stop, so a pause never holds the shutdown
         TaskWaits plainPause = new TaskWaits();
         r.bind("plainPause", plainPause);
-        ComfyuiEvents comfyuiEvents = new ComfyuiEvents(c.get("talkreel.comfyui.url"),
-                ComfyuiEvents.clientIdFor(volume.root()), new ComfyuiEvents.Settings(
+        ComfyuiEvents comfyuiEvents = new ComfyuiEvents(c.get("talkreel.comfyui.url"), () -> clientId(volume),
+                new ComfyuiEvents.Settings(
                 c.longValue("talkreel.comfyui.ws-safety-poll-ms"), c.longValue("talkreel.comfyui.connect-timeout-ms"),
                 c.longValue("talkreel.comfyui.ws-reconnect-min-ms"), c.longValue("talkreel.comfyui.ws-reconnect-max-ms")));
         camel.addService(comfyuiEvents);
@@ -227,7 +232,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
         OutputProfiles outputProfiles = OutputProfiles.fromSettings(c::optional, jobs);
         r.bind("outputProfiles", outputProfiles);
         r.bind("comfyuiRequests", new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(
-                comfyWorkflow, outputProfiles, c.get("talkreel.comfyui.default-prompt"), comfyuiEvents.clientId())));
+                comfyWorkflow, outputProfiles, c.get("talkreel.comfyui.default-prompt"), comfyuiEvents::clientId)));
         r.bind("comfyuiReplies", new ComfyuiReplies(comfyWorkflow.outputNode(), retries.get("comfyui").oomCooldownMs()));
         r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, pipeline, infinitetalkPaths,
                 c.under("talkreel.infinitetalk.")));
@@ -257,6 +262,15 @@ public class TalkreelConfiguration implements CamelConfiguration {
         PrometheusMeterRegistry made = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         r.bind("metricsRegistry", made);
         return made;
+    }
+
+    /** This install's ComfyUI client id, kept on the volume (made by then: asked for once the context starts). */
+    private static String clientId(SharedVolume volume) {
+        try {
+            return ComfyuiEvents.clientIdFor(volume.root());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Each service a declared step calls that has a talkreel.&lt;service&gt;.url, by name. */

@@ -111,6 +111,9 @@ public final class StartupBenchmark {
         Path log = dir.resolve("serve.log");
         long launched = System.nanoTime();
         Process serve = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // a benchmark stopped with Ctrl-C leaves no orchestrator behind
+        Thread reaper = new Thread(serve::destroyForcibly);
+        Runtime.getRuntime().addShutdownHook(reaper);
         try {
             URI base = URI.create("http://127.0.0.1:" + port);
             long ready = -1;
@@ -137,6 +140,7 @@ public final class StartupBenchmark {
             if (!serve.waitFor(60, TimeUnit.SECONDS)) {
                 serve.destroyForcibly();
             }
+            Runtime.getRuntime().removeShutdownHook(reaper);
             if (awaitFile != null && !Files.isRegularFile(awaitFile)) {
                 System.out.println("  the training start wrote no archive: " + Files.readString(log).lines()
                         .filter(l -> l.contains("cds")).limit(3).toList());

@@ -1,5 +1,6 @@
 package dev.talkreel;
 
+import dev.talkreel.api.ApiDocument;
 import dev.talkreel.api.ApiGuard;
 import dev.talkreel.api.ConnectionGuard;
 import dev.talkreel.api.EventStreams;
@@ -164,6 +165,9 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("apiGuard", apiGuard);
         // the server listens before the routes exist: 503 + Retry-After until every route has started, never 404
         RequestGate gate = new RequestGate(apiGuard, c.integer("talkreel.http.starting-retry-after-s"));
+        // GET /api/openapi.json is made after the start, not while the routes start
+        ApiDocument apiDocument = new ApiDocument();
+        r.bind("apiDocument", apiDocument);
         camel.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) throws Exception {
@@ -174,6 +178,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
                 gate.open();
+                apiDocument.prepare();
             }
         });
         // the API server's own defence: platform-http runs on the one Vert.x in the registry, this guarded one

@@ -12,9 +12,10 @@ import java.util.Properties;
 import org.apache.camel.main.Main;
 
 /**
- * talkreel's command line: {@code serve} runs the orchestrator (once {@code check}, which loads the routes and
- * settings without starting them and lists what is wrong, with file and line, found nothing; it runs beside the boot), {@code emulate} the four service emulators,
- * {@code demo} both plus one sample job. Settings come from config/ (see README.md).
+ * talkreel's command line: {@code serve} runs the orchestrator once {@code check} (which loads the routes and
+ * settings without starting them and lists what is wrong, with file and line; it runs beside the boot) found nothing,
+ * {@code emulate} the four service emulators, {@code demo} both plus one sample job. Settings come from config/ (see
+ * README.md).
  */
 public final class App {
     /** Where the orchestrator's settings are; -Dtalkreel.config=... or TALKREEL_CONFIG point elsewhere. */

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 
 /**
  * talkreel's command line: {@code serve} runs the orchestrator once {@code check} (which loads the routes and
@@ -46,6 +47,9 @@ public final class App {
      * orchestrator starts nothing before its verdict.
      */
     private static void serve(String[] args) throws Exception {
+        // logging is set up before a second thread logs: SLF4J's start is not safe for two threads at once (a logger
+        // asked for meanwhile gets a stand-in, which can fail the class that asked)
+        LoggerFactory.getILoggerFactory();
         CheckBeside check = CheckBeside.start(App::check);
         Main main = orchestrator();
         main.addMainListener(check);

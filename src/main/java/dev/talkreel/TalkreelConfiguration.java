@@ -147,9 +147,12 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("talkreelMetrics", metrics);
         // GET /observe/health/ready: the volume takes writes; each service's reachability (degraded, never down)
         r.bind("volumeHealthCheck", new VolumeHealthCheck(volume.root()));
-        r.bind("servicesHealthCheck", new ServicesHealthCheck(new ServiceProbes(() -> serviceUrls(c, pipeline),
+        ServiceProbes serviceProbes = new ServiceProbes(() -> serviceUrls(c, pipeline),
                 Duration.ofMillis(c.integer("talkreel.health.probe-timeout-ms")),
-                Duration.ofMillis(c.integer("talkreel.health.cache-ms")), Clock.systemUTC())));
+                Duration.ofMillis(c.integer("talkreel.health.cache-ms")), Clock.systemUTC());
+        r.bind("servicesHealthCheck", new ServicesHealthCheck(serviceProbes));
+        // the first probe runs while the routes start: the first readiness scrape does not wait for it
+        camel.addStartupListener((context, alreadyStarted) -> serviceProbes.probeInBackground());
         // inbox files are read on threads of their own, with a deadline (talkreel.inbox.read-timeout-ms)
         InboxFiles inboxFiles = new InboxFiles(jobs, camel.getExecutorServiceManager().newThreadPool(this,
                 "inbox-read", 1, c.integer("talkreel.inbox.parallel") * 2), c.integer("talkreel.inbox.read-timeout-ms"));

@@ -11,6 +11,8 @@
 #                                    (landscape, shorts, square), side by side
 #   bench/run.sh portrait [n]        n portraits (20) with ComfyUI's websocket and with it dropped: the time from the
 #                                    emulator's execution_success to portrait.done.json (median, p90), HTTP requests
+#   bench/run.sh startup [runs]      serve in a fresh JVM (the jar, stock settings) until ready and until the API takes
+#                                    jobs: median of runs (5), plain and with an AppCDS archive of its classes
 #   bench/run.sh history [jobs]      start-up, idle CPU, one job and the list API on an empty volume vs one holding
 #                                    10,000 finished jobs (archived, and in the old layout on its first start)
 set -euo pipefail
@@ -23,7 +25,9 @@ case "$which" in
   history) main=dev.talkreel.bench.HistoryBenchmark ;;
   finish) main=dev.talkreel.bench.FinishBenchmark ;;
   portrait) main=dev.talkreel.bench.PortraitBenchmark ;;
-  *) echo "usage: bench/run.sh [critical|gpu|history|finish|portrait] [n]" >&2; exit 2 ;;
+  startup) main=dev.talkreel.bench.StartupBenchmark
+           mvn -B -q package -DskipTests ;;
+  *) echo "usage: bench/run.sh [critical|gpu|history|finish|portrait|startup] [n]" >&2; exit 2 ;;
 esac
 mvn -B -q test-compile
 mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath

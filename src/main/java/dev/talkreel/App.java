@@ -1,6 +1,7 @@
 package dev.talkreel;
 
 import dev.talkreel.check.Check;
+import dev.talkreel.check.CheckBeside;
 import dev.talkreel.check.Problem;
 import dev.talkreel.demo.Demo;
 import dev.talkreel.emulator.Emulators;
@@ -9,11 +10,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 
 /**
- * talkreel's command line: {@code serve} runs the orchestrator (after {@code check}, which loads the routes and
- * settings without starting them and lists what is wrong, with file and line), {@code emulate} the four service emulators,
- * {@code demo} both plus one sample job. Settings come from config/ (see README.md).
+ * talkreel's command line: {@code serve} runs the orchestrator once {@code check} (which loads the routes and
+ * settings without starting them and lists what is wrong, with file and line; it runs beside the boot) found nothing,
+ * {@code emulate} the four service emulators, {@code demo} both plus one sample job. Settings come from config/ (see
+ * README.md).
  */
 public final class App {
     /** Where the orchestrator's settings are; -Dtalkreel.config=... or TALKREEL_CONFIG point elsewhere. */
@@ -27,14 +30,7 @@ public final class App {
         String command = args.length == 0 ? "serve" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
-            case "serve" -> {
-                // a broken edit of routes/ or config/ is refused here, not found by the first job after its GPU work
-                if (check() != 0) {
-                    System.err.println("talkreel serve: not started");
-                    System.exit(1);
-                }
-                orchestrator().run(rest);
-            }
+            case "serve" -> serve(rest);
             case "check" -> System.exit(check());
             case "emulate" -> emulate();
             case "demo" -> System.exit(new Demo(settings()).run());
@@ -42,6 +38,30 @@ public final class App {
                 System.err.println("usage: java -jar talkreel.jar [serve|check|emulate|demo]");
                 System.exit(2);
             }
+        }
+    }
+
+    /**
+     * {@code serve}: a broken edit of routes/ or config/ is refused at start, not found by the first job after its GPU
+     * work. The check runs beside the orchestrator's boot (both mostly load classes and routes, on two cores) and the
+     * orchestrator starts nothing before its verdict.
+     */
+    private static void serve(String[] args) throws Exception {
+        // logging is set up before a second thread logs: SLF4J's start is not safe for two threads at once (a logger
+        // asked for meanwhile gets a stand-in, which can fail the class that asked)
+        LoggerFactory.getILoggerFactory();
+        CheckBeside check = CheckBeside.start(App::check);
+        Main main = orchestrator();
+        main.addMainListener(check);
+        try {
+            main.run(args);
+        } catch (Exception e) {
+            if (check.fit()) {
+                throw e;
+            }
+            // the check printed each problem with its file and line; camel-main's own failure adds nothing
+            System.err.println("talkreel serve: not started");
+            System.exit(1);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.talkreel;
 
+import dev.talkreel.api.ApiDocument;
 import dev.talkreel.api.ApiGuard;
 import dev.talkreel.api.ConnectionGuard;
 import dev.talkreel.api.EventStreams;
@@ -65,6 +66,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -98,12 +100,15 @@ public class TalkreelConfiguration implements CamelConfiguration {
         // missing or broken file) refuses the start instead of failing every job at its portrait step
         ComfyWorkflow comfyWorkflow = ComfyWorkflow.load(Path.of(c.get(ComfyWorkflow.WORKFLOW).trim()),
                 c::optional);
-        SharedVolume volume = new SharedVolume(Path.of(c.get("talkreel.shared.dir")));
+        // nothing is written on the volume until the context starts: serve's check, which runs beside this boot, may
+        // still refuse the start
+        SharedVolume volume = SharedVolume.at(Path.of(c.get("talkreel.shared.dir")));
         // the steps are declared in routes/ (template-step.camel.yaml), read once the routes are added
         Pipeline pipeline = new Pipeline(camel, volume.jobs());
         JobStore jobs = new JobStore(volume, Clock.systemUTC(), pipeline::ids);
         // the routes are added but no consumer runs yet: the declared steps are checked, the jobs put in order
         camel.addStartupListener((context, alreadyStarted) -> {
+            volume.create();
             LoggerFactory.getLogger("talkreel.jobs").info("pipeline: {}", pipeline.ids());
             List<String> unfinished = jobs.reconcile();
             if (!unfinished.isEmpty()) {
@@ -124,6 +129,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 c.integer("talkreel.callback.deadline-ms"), c.integer("talkreel.callback.initial-delay-ms"),
                 c.integer("talkreel.callback.max-delay-ms")), Clock.systemUTC());
         jobs.observe(callbacks);
+        camel.addStartupListener((context, alreadyStarted) -> callbacks.createFolders());
 
         // per service (talkreel.<service>.*, else talkreel.default.*), read when a step of that service first asks
         PerService<RetryPolicy.Policy> retries = new PerService<>(s -> new RetryPolicy.Policy(
@@ -149,9 +155,12 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("talkreelMetrics", metrics);
         // GET /observe/health/ready: the volume takes writes; each service's reachability (degraded, never down)
         r.bind("volumeHealthCheck", new VolumeHealthCheck(volume.root()));
-        r.bind("servicesHealthCheck", new ServicesHealthCheck(new ServiceProbes(() -> serviceUrls(c, pipeline),
+        ServiceProbes serviceProbes = new ServiceProbes(() -> serviceUrls(c, pipeline),
                 Duration.ofMillis(c.integer("talkreel.health.probe-timeout-ms")),
-                Duration.ofMillis(c.integer("talkreel.health.cache-ms")), Clock.systemUTC())));
+                Duration.ofMillis(c.integer("talkreel.health.cache-ms")), Clock.systemUTC());
+        r.bind("servicesHealthCheck", new ServicesHealthCheck(serviceProbes));
+        // the first probe runs while the routes start: the first readiness scrape does not wait for it
+        camel.addStartupListener((context, alreadyStarted) -> serviceProbes.probeInBackground());
         // inbox files are read on threads of their own, with a deadline (talkreel.inbox.read-timeout-ms)
         InboxFiles inboxFiles = new InboxFiles(jobs, camel.getExecutorServiceManager().newThreadPool(this,
                 "inbox-read", 1, c.integer("talkreel.inbox.parallel") * 2), c.integer("talkreel.inbox.read-timeout-ms"));
@@ -167,6 +176,9 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("apiGuard", apiGuard);
         // the server listens before the routes exist: 503 + Retry-After until every route has started, never 404
         RequestGate gate = new RequestGate(apiGuard, c.integer("talkreel.http.starting-retry-after-s"));
+        // GET /api/openapi.json is made after the start, not while the routes start
+        ApiDocument apiDocument = new ApiDocument();
+        r.bind("apiDocument", apiDocument);
         camel.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext context, boolean alreadyStarted) throws Exception {
@@ -177,6 +189,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
                 gate.open();
+                apiDocument.prepare();
             }
         });
         // the API server's own defence: platform-http runs on the one Vert.x in the registry, this guarded one
@@ -228,8 +241,8 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 Boolean.parseBoolean(c.get("talkreel.yttools.adaptive-poll").trim()),
                 c.longValue("talkreel.yttools.first-poll-ms"), c.longValue("talkreel.yttools.min-poll-ms"),
                 c.longValue("talkreel.yttools.average-poll-ms"))));
-        ComfyuiEvents comfyuiEvents = new ComfyuiEvents(c.get("talkreel.comfyui.url"),
-                ComfyuiEvents.clientIdFor(volume.root()), new ComfyuiEvents.Settings(
+        ComfyuiEvents comfyuiEvents = new ComfyuiEvents(c.get("talkreel.comfyui.url"), () -> clientId(volume),
+                new ComfyuiEvents.Settings(
                 c.longValue("talkreel.comfyui.ws-safety-poll-ms"), c.longValue("talkreel.comfyui.connect-timeout-ms"),
                 c.longValue("talkreel.comfyui.ws-reconnect-min-ms"), c.longValue("talkreel.comfyui.ws-reconnect-max-ms")));
         camel.addService(comfyuiEvents);
@@ -245,7 +258,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
         OutputProfiles outputProfiles = OutputProfiles.fromSettings(c::optional, jobs);
         r.bind("outputProfiles", outputProfiles);
         r.bind("comfyuiRequests", new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(
-                comfyWorkflow, outputProfiles, c.get("talkreel.comfyui.default-prompt"), comfyuiEvents.clientId())));
+                comfyWorkflow, outputProfiles, c.get("talkreel.comfyui.default-prompt"), comfyuiEvents::clientId)));
         r.bind("comfyuiReplies", new ComfyuiReplies(comfyWorkflow.outputNode(), retries.get("comfyui").oomCooldownMs()));
         r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, pipeline, infinitetalkPaths,
                 c.under("talkreel.infinitetalk.")));
@@ -321,6 +334,15 @@ public class TalkreelConfiguration implements CamelConfiguration {
         PrometheusMeterRegistry made = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         r.bind("metricsRegistry", made);
         return made;
+    }
+
+    /** This install's ComfyUI client id, kept on the volume (made by then: asked for once the context starts). */
+    private static String clientId(SharedVolume volume) {
+        try {
+            return ComfyuiEvents.clientIdFor(volume.root());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Each service a declared step calls that has a talkreel.&lt;service&gt;.url, by name. */

@@ -47,7 +47,7 @@ public final class Callbacks implements JobStore.Observer {
     private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
     private final Map<String, Long> due = new ConcurrentHashMap<>();
 
-    public Callbacks(JobStore jobs, CallbackHosts hosts, Settings settings, Clock clock) throws IOException {
+    public Callbacks(JobStore jobs, CallbackHosts hosts, Settings settings, Clock clock) {
         if (hosts.any() && settings.secret().isBlank()) {
             throw new IllegalArgumentException("talkreel.callback.allowed-hosts names hosts but talkreel.callback.secret"
                     + " is empty: callbacks must be signed; set a secret (or empty the host list)");
@@ -57,6 +57,10 @@ public final class Callbacks implements JobStore.Observer {
         this.settings = settings;
         this.clock = clock;
         this.folder = jobs.volume().root().resolve("callbacks");
+    }
+
+    /** Makes the folders of pending, sent and given-up callbacks; at start, once the volume may be written. */
+    public void createFolders() throws IOException {
         Files.createDirectories(folder.resolve("sent"));
         Files.createDirectories(folder.resolve("failed"));
     }

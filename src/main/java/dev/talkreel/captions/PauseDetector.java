@@ -2,6 +2,7 @@ package dev.talkreel.captions;
 
 import dev.talkreel.media.Ffmpeg;
 import dev.talkreel.media.MediaProbe;
+import dev.talkreel.media.Wav;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,7 +34,9 @@ public final class PauseDetector {
 
     /** The speech in {@code audio}, or null when it is silent throughout. */
     public SpokenAudio detect(Path audio) throws IOException {
-        double duration = MediaProbe.probe(audio).durationSeconds();
+        // the padded voice is a WAV talkreel wrote: its header says how long it is, no ffprobe needed
+        Optional<Wav.Pcm16> pcm = Wav.pcm16Mono(audio);
+        double duration = pcm.isPresent() ? pcm.get().seconds() : MediaProbe.probe(audio).durationSeconds();
         Path work = Files.createTempDirectory("silence");
         try {
             Ffmpeg.runIn(work, timeout, List.of("-i", audio.toAbsolutePath().toString(), "-af",

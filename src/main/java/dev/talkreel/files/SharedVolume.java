@@ -18,8 +18,26 @@ public final class SharedVolume {
     public static final String JOB_ID = "[A-Za-z0-9][A-Za-z0-9_-]{0,63}";
     private final Path root;
 
+    /** The volume at {@code root}, its folders made. */
     public SharedVolume(Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
+        create();
+    }
+
+    private SharedVolume(Path root, boolean unmade) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The volume at {@code root}, nothing made yet ({@link #create()} makes its folders): serve's check runs beside
+     * the orchestrator's boot and may still refuse the start, which then leaves no trace on the volume.
+     */
+    public static SharedVolume at(Path root) {
+        return new SharedVolume(root, true);
+    }
+
+    /** Makes the folders that are missing. */
+    public void create() throws IOException {
         Files.createDirectories(inbox().resolve(".done"));
         Files.createDirectories(inbox().resolve(".failed"));
         Files.createDirectories(jobs());

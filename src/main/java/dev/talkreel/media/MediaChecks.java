@@ -154,13 +154,14 @@ public final class MediaChecks {
      */
     public void checkFinished(Exchange exchange) throws IOException {
         Path file = artifact(exchange);
-        MediaInfo info = probe(file, "the finished video");
+        // one ffprobe: the decoded frame count comes with the streams and the format
+        MediaInfo info = probeCounting(file);
         MediaInfo.Stream v = info.video();
         MediaInfo.Stream a = info.audio();
         if (v == null || a == null) {
             throw new StepFailedException("the finished video has no " + (v == null ? "picture" : "sound"));
         }
-        long frames = probeCounting(file).video().frames();
+        long frames = v.frames();
         OutputProfile profile = profiles.forJob(jobId(exchange));
         String size = v.width() + "x" + v.height();
         String wanted = profile.nativeSize() ? sizeOf(dir(exchange).resolve(Finisher.SOURCE))
@@ -212,7 +213,8 @@ public final class MediaChecks {
         try {
             return MediaProbe.probe(file, true);
         } catch (IOException e) {
-            throw new StepFailedException("the finished video cannot be decoded: " + e.getMessage());
+            throw new StepFailedException("the finished video is not readable media, or cannot be decoded: "
+                    + e.getMessage());
         }
     }
 

@@ -46,6 +46,16 @@ public final class ServiceProbes {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
+    /**
+     * Probes now on a thread of its own, so that the first readiness scrape finds the answer made (or being made)
+     * instead of waiting for the first connections and the HTTP client's first use. Called as talkreel starts.
+     */
+    public void probeInBackground() {
+        Thread t = new Thread(this::probe, "service-probes");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** The services' state, probed at most once per {@code cacheFor}. */
     public synchronized Map<String, Probe> probe() {
         long now = clock.millis();

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +47,11 @@ public final class ComfyuiEvents extends ServiceSupport {
     /** Longest wait for executing-null after execution_success (they are microseconds apart on a real server). */
     private static final long SETTLE_MS = 1000;
 
-    private final URI socketUri;
-    private final String clientId;
+    private final String comfyuiUrl;
+    private final Supplier<String> clientIdSource;
+    // made from the client id on first use (guarded by this)
+    private String clientId;
+    private volatile URI socketUri;
     private final Settings settings;
     private final TaskWaits waits = new TaskWaits();
     private HttpClient http;
@@ -69,9 +73,17 @@ public final class ComfyuiEvents extends ServiceSupport {
 
     /** {@code clientId} names this talkreel to ComfyUI: its prompts' events go to this socket only. */
     public ComfyuiEvents(String comfyuiUrl, String clientId, Settings settings) {
-        this.clientId = clientId;
+        this(comfyuiUrl, () -> clientId, settings);
+    }
+
+    /**
+     * The client id asked for at start, not when built: it is kept on the shared volume ({@link #clientIdFor}), which
+     * is written only once serve's check has let the start go on.
+     */
+    public ComfyuiEvents(String comfyuiUrl, Supplier<String> clientId, Settings settings) {
+        this.comfyuiUrl = comfyuiUrl;
+        this.clientIdSource = clientId;
         this.settings = settings;
-        this.socketUri = socketUri(comfyuiUrl, clientId);
         this.backoffMs = settings.reconnectMinMs();
     }
 
@@ -123,7 +135,11 @@ public final class ComfyuiEvents extends ServiceSupport {
     }
 
     /** Sent with every prompt as {@code client_id}. */
-    public String clientId() {
+    public synchronized String clientId() {
+        if (clientId == null) {
+            clientId = clientIdSource.get();
+            socketUri = socketUri(comfyuiUrl, clientId);
+        }
         return clientId;
     }
 
@@ -165,6 +181,7 @@ public final class ComfyuiEvents extends ServiceSupport {
 
     @Override
     protected void doStart() {
+        clientId();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(settings.connectTimeoutMs())).build();
         reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "comfyui-events");

@@ -7,6 +7,7 @@ import dev.talkreel.job.JobStore;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** ComfyUI's requests (docs/SERVICES.md §1): the workflow parsed at start, filled in for the job. */
 public final class ComfyuiRequests {
@@ -16,9 +17,11 @@ public final class ComfyuiRequests {
     /**
      * The parsed workflow with its bindings, the output profiles (each gives the portrait size its video needs: its
      * orientation picks InfiniteTalk's size bucket), the prompt used when the job names none, and the client id of
-     * talkreel's websocket (ComfyuiEvents), to which ComfyUI then sends the prompt's events.
+     * talkreel's websocket (ComfyuiEvents), to which ComfyUI then sends the prompt's events (asked for at each prompt:
+     * it is made at start, after these settings).
      */
-    public record Settings(ComfyWorkflow workflow, OutputProfiles profiles, String defaultPrompt, String clientId) {
+    public record Settings(ComfyWorkflow workflow, OutputProfiles profiles, String defaultPrompt,
+            Supplier<String> clientId) {
     }
 
     public ComfyuiRequests(JobStore jobs, Settings settings) {
@@ -40,7 +43,7 @@ public final class ComfyuiRequests {
         values.put("height", profile.portraitHeight());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("prompt", settings.workflow().fill(values, filenamePrefix(jobId)));
-        body.put("client_id", settings.clientId());
+        body.put("client_id", settings.clientId().get());
         return body;
     }
 

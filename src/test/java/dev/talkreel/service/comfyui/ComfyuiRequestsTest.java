@@ -62,7 +62,7 @@ class ComfyuiRequestsTest {
         OutputProfiles profiles = new OutputProfiles(Map.of("landscape", new OutputProfile("landscape", 0, 0, 800, 448),
                 "shorts", new OutputProfile("shorts", 1080, 1920, 576, 1024)), "landscape", jobs);
         return new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(workflow, profiles, "default prompt",
-                "talkreel-test"));
+                () -> "talkreel-test"));
     }
 
     @Test

@@ -10,9 +10,10 @@ COPY routes /app/routes
 # (about 10,000); every later start maps them from talkreel.jsa instead of reading, verifying and parsing them out of
 # the jar, about a third less time to ready (bench/run.sh startup). Same JVM, same jar path: an archive the JVM finds
 # unfit is ignored (-Xshare:auto, the default), never fatal. The training touches no service and no real volume.
-RUN java -Xmx512m -XX:ArchiveClassesAtExit=/app/talkreel.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
+RUN java @/app/config/jvm.options -XX:ArchiveClassesAtExit=/app/talkreel.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
         -Dcamel.main.duration-max-seconds=1 -Dtalkreel.shared.dir=/tmp/cds-training/shared \
         -Dtalkreel.infinitetalk.output.dir=/tmp/cds-training/output -jar /app/talkreel.jar serve \
     && rm -rf /tmp/cds-training && test -s /app/talkreel.jsa
 EXPOSE 8080
-ENTRYPOINT ["java", "-Xmx512m", "-XX:SharedArchiveFile=/app/talkreel.jsa", "-jar", "/app/talkreel.jar", "serve"]
+# JVM options (heap, collector, JIT): config/jvm.options
+ENTRYPOINT ["java", "@/app/config/jvm.options", "-XX:SharedArchiveFile=/app/talkreel.jsa", "-jar", "/app/talkreel.jar", "serve"]

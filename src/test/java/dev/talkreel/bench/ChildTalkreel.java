@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * talkreel as production runs it: its own JVM ({@code java -Xmx512m ... serve}, the Dockerfile's command) with the
+ * talkreel as production runs it: its own JVM ({@code java @config/jvm.options ... serve}, the Dockerfile's command) with the
  * stock config/application.properties, pointed at emulators running in the benchmark's JVM. A process of its own so
  * that its resident memory (/proc/&lt;pid&gt;/status VmRSS) and its start-up (process start to
  * /observe/health/ready answering 200) are talkreel's alone, not the emulators' or the benchmark's.
@@ -51,7 +51,7 @@ final class ChildTalkreel implements AutoCloseable {
         });
         settings.putAll(overrides);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx512m", "-Dorg.bytedeco.javacpp.cachedir=target/javacpp-cache"));
+                .toString(), "@config/jvm.options", "-Dorg.bytedeco.javacpp.cachedir=target/javacpp-cache"));
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), App.class.getName(), "serve"));
         Path log = root.resolve("talkreel.log");

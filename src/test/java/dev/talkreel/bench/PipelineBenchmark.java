@@ -240,7 +240,7 @@ public final class PipelineBenchmark {
             System.out.println("(d) runs on an emulated card with room for every model (" + N8N_CARD_GB + " GB): the seed's"
                     + " flow frees no VRAM between its GPU calls and on 32 GB runs out of memory at the portrait");
             System.out.println("* derived from one job (n8n: one execution at a time on one GPU), not run");
-            System.out.println("start-up: a fresh JVM (java -Xmx512m ... serve, as the Dockerfile), process start to"
+            System.out.println("start-up: a fresh JVM (java @config/jvm.options ... serve, as the Dockerfile), process start to"
                     + " /observe/health/ready 200, once per setting; RSS: VmRSS of that process");
         }
 

@@ -99,7 +99,7 @@ public final class StartupBenchmark {
         Files.createDirectories(dir);
         int port = LocalStack.freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx512m"));
+                .toString(), "@config/jvm.options"));
         command.addAll(jvmOptions);
         Map<String, String> settings = LocalStack.orchestratorSettings(dir, emulators, port);
         // stock settings: only where the volume, the API and the services are

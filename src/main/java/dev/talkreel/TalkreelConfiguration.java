@@ -234,9 +234,19 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("comfyuiRequests", new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(
                 comfyWorkflow, outputProfiles, c.get("talkreel.comfyui.default-prompt"), comfyuiEvents.clientId())));
         r.bind("comfyuiReplies", new ComfyuiReplies(comfyWorkflow.outputNode(), retries.get("comfyui").oomCooldownMs()));
-        r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, pipeline, infinitetalkPaths,
+        // how each GPU host's InfiniteTalk sees the volume: talkreel.gpu.host.<name>.infinitetalk.path-map, else
+        // talkreel.infinitetalk.path-map
+        Map<String, PathMap> hostPaths = new LinkedHashMap<>();
+        for (GpuHosts.Host host : gpuHosts.hosts()) {
+            String key = "talkreel.gpu.host." + host.name() + ".infinitetalk.path-map";
+            if (c.has(key)) {
+                hostPaths.put(host.name(), PathMap.parse(c.get(key)));
+            }
+        }
+        Function<String, PathMap> infinitetalkPathsOf = host -> hostPaths.getOrDefault(host, infinitetalkPaths);
+        r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, pipeline, infinitetalkPathsOf,
                 c.under("talkreel.infinitetalk.")));
-        r.bind("infinitetalkReplies", new InfinitetalkReplies(jobs, pipeline, infinitetalkPaths));
+        r.bind("infinitetalkReplies", new InfinitetalkReplies(jobs, pipeline, infinitetalkPathsOf));
         r.bind("mediaTools", new MediaTools(volume));
         r.bind("mediaChecks", new MediaChecks(jobs, pipeline, c.decimal("talkreel.video.seconds"), outputProfiles));
         r.bind("finisher", new Finisher(volume, outputProfiles, new Finisher.Settings(

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * steps run again on the other host, steps it finished are not redone), and each step's record names its host.
  */
 class GpuPoolIT {
-    private static final int JOBS = 6;
+    private static final int JOBS = 4;
     private static final String[] GPU_STEPS = {"voice", "portrait", "video"};
 
     @TempDir

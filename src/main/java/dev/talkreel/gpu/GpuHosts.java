@@ -103,6 +103,9 @@ public final class GpuHosts {
      */
     public void refused(Exchange exchange) throws Exception {
         Exception error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        if (error == null) {
+            throw new IllegalStateException("gpuHosts.refused is for a doCatch of a refused connection");
+        }
         String host = exchange.getProperty(Props.GPU_HOST, String.class);
         if (host != null && hosts.size() > 1) {
             downUntil.put(host, System.nanoTime() + downMs * 1_000_000L);

@@ -46,14 +46,14 @@ public final class InfinitetalkReplies {
     /** As {@link #video(String, String)}, the reply's path as GPU host {@code host} names it. */
     public Map<String, Object> video(String reply, String jobId, String host) throws IOException {
         Path target = jobs.volume().jobDir(jobId).resolve(pipeline.step("video").artifact());
-        return video(reply, target, pathsOf.apply(host));
+        return linked(reply, target, pathsOf.apply(host));
     }
 
     Map<String, Object> video(String reply, Path target) throws IOException {
-        return video(reply, target, pathsOf.apply(null));
+        return linked(reply, target, pathsOf.apply(null));
     }
 
-    private Map<String, Object> video(String reply, Path target, PathMap paths) throws IOException {
+    private Map<String, Object> linked(String reply, Path target, PathMap paths) throws IOException {
         Map<?, ?> body = JsonReply.object(reply, SERVICE);
         Object servicePath = body.get("video_path");
         Path local = paths.toLocal(servicePath == null ? null : String.valueOf(servicePath));

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.talkreel.files.SharedVolume;
 import dev.talkreel.job.JobRecord;
-import dev.talkreel.job.JobRequest;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.pipeline.Props;
 import java.net.ConnectException;
@@ -16,10 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +25,6 @@ class GpuHostsTest {
     private static final List<String> STEPS = List.of("audio", "voice", "portrait", "video");
     private static final Map<String, String> MODELS = Map.of("voice", "vibevoice", "portrait", "comfyui",
             "video", "infinitetalk");
-    private static final CamelContext CAMEL = new DefaultCamelContext();
 
     @TempDir
     Path root;
@@ -119,19 +114,10 @@ class GpuHostsTest {
     }
 
     private String job() throws Exception {
-        JobRequest r = new JobRequest();
-        r.youtubeUrl = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
-        r.videoId = "ao8f3qyMoLM";
-        r.script = "Choosing a GPU host.";
-        r.segmentStart = 40;
-        r.segmentEnd = 70;
-        return jobs.create(r, "http", null).job().jobId;
+        return GpuTestJobs.job(jobs, "Choosing a GPU host.");
     }
 
     private static Exchange exchange(String jobId, String step) {
-        Exchange e = new DefaultExchange(CAMEL);
-        e.setProperty(Props.JOB_ID, jobId);
-        e.setProperty(Props.STEP, step);
-        return e;
+        return GpuTestJobs.exchange(jobId, step);
     }
 }

@@ -34,9 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * slot comes back, so the order they get in is the policy's, not the scheduler's.
  */
 class GpuGateTest {
-    private static final List<String> STEPS = List.of("audio", "voice", "portrait", "video");
-    private static final Map<String, String> MODELS = Map.of("voice", "vibevoice", "portrait", "comfyui",
-            "video", "infinitetalk");
+    private static final List<String> STEPS = GpuTestJobs.STEPS;
+    private static final Map<String, String> MODELS = GpuTestJobs.MODELS;
 
     @TempDir
     Path root;

@@ -22,9 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Which host a GPU step goes to, and what a refusing host costs it: two hosts of one slot each, a real job store. */
 class GpuHostsTest {
-    private static final List<String> STEPS = List.of("audio", "voice", "portrait", "video");
-    private static final Map<String, String> MODELS = Map.of("voice", "vibevoice", "portrait", "comfyui",
-            "video", "infinitetalk");
+    private static final List<String> STEPS = GpuTestJobs.STEPS;
+    private static final Map<String, String> MODELS = GpuTestJobs.MODELS;
 
     @TempDir
     Path root;

@@ -3,6 +3,8 @@ package dev.talkreel.gpu;
 import dev.talkreel.job.JobRequest;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.pipeline.Props;
+import java.util.List;
+import java.util.Map;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -10,6 +12,10 @@ import org.apache.camel.support.DefaultExchange;
 
 /** Jobs and step exchanges for the GPU gate's and hosts' tests. */
 final class GpuTestJobs {
+    /** A pipeline's steps in order, and the model each GPU step needs. */
+    static final List<String> STEPS = List.of("audio", "voice", "portrait", "video");
+    static final Map<String, String> MODELS = Map.of("voice", "vibevoice", "portrait", "comfyui",
+            "video", "infinitetalk");
     private static final CamelContext CAMEL = new DefaultCamelContext();
 
     private GpuTestJobs() {

@@ -21,6 +21,7 @@ import dev.talkreel.finish.Finisher;
 import dev.talkreel.finish.OutputProfiles;
 import dev.talkreel.media.Loudness;
 import dev.talkreel.gpu.GpuGate;
+import dev.talkreel.gpu.GpuHosts;
 import dev.talkreel.gpu.DeviceMemory;
 import dev.talkreel.gpu.GpuPolicy;
 import dev.talkreel.gpu.VramHandoff;
@@ -72,6 +73,7 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -204,18 +206,14 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 .installOn(camel, c.integer("talkreel.http.port"));
         r.bind("pipeline", pipeline);
         r.bind("stepTracker", new StepTracker(jobs, pipeline));
-        r.bind("vramHandoff", vramHandoff(c, pipeline, jobs));
         r.bind("supervisor", new Supervisor(jobs, Clock.systemUTC(), c.integer("talkreel.supervise.stale-after-ms"),
                 c.integer("talkreel.archive.after-ms")));
-        // the gate knows each GPU step by the model it needs (its service) and its place in the pipeline
-        GpuGate gpuGate = new GpuGate(new GpuGate.Settings(c.integer("talkreel.gpu.slots"),
-                c.integer("talkreel.gpu.max-wait-ms"), GpuPolicy.named(c.get("talkreel.gpu.policy").trim(),
-                        c.integer("talkreel.gpu.max-passed-over")),
-                Boolean.parseBoolean(c.get("talkreel.gpu.early-release").trim())),
-                new GpuGate.Steps(step -> pipeline.find(step).map(StepDefinition::service).orElse(step),
-                        step -> pipeline.ids().indexOf(step)), jobs, metrics::gpuWaited);
-        metrics.watchGpuQueue(gpuGate::queueLength);
-        r.bind("gpuGate", gpuGate);
+        // the GPU hosts (talkreel.gpu.hosts, else the one host of talkreel.<service>.url), each with its own gate and
+        // VRAM hand-off; the default host's are bound as gpuGate and vramHandoff too (tests and diagnostics)
+        GpuHosts gpuHosts = gpuHosts(c, pipeline, jobs, metrics);
+        r.bind("gpuHosts", gpuHosts);
+        r.bind("gpuGate", gpuHosts.hosts().get(0).gate());
+        r.bind("vramHandoff", gpuHosts.hosts().get(0).handoff());
         r.bind("retryPolicy", new RetryPolicy(pipeline, retries, metrics::retried));
         r.bind("transfers", new Transfers(pipeline, transferLimits, jobs));
         r.bind("pollBudget", new PollBudget(pipeline, pollLimits, jobs));
@@ -241,8 +239,9 @@ public class TalkreelConfiguration implements CamelConfiguration {
                 Boolean.parseBoolean(c.get("talkreel.yttools.adaptive-poll").trim()),
                 c.longValue("talkreel.yttools.first-poll-ms"), c.longValue("talkreel.yttools.min-poll-ms"),
                 c.longValue("talkreel.yttools.average-poll-ms"))));
-        ComfyuiEvents comfyuiEvents = new ComfyuiEvents(c.get("talkreel.comfyui.url"), () -> clientId(volume),
-                new ComfyuiEvents.Settings(
+        // one socket to each GPU host's ComfyUI: a prompt's events come from the host that took it
+        ComfyuiEvents comfyuiEvents = new ComfyuiEvents(gpuHosts.hosts().stream().map(h -> h.urls().get("comfyui"))
+                .toList(), () -> clientId(volume), new ComfyuiEvents.Settings(
                 c.longValue("talkreel.comfyui.ws-safety-poll-ms"), c.longValue("talkreel.comfyui.connect-timeout-ms"),
                 c.longValue("talkreel.comfyui.ws-reconnect-min-ms"), c.longValue("talkreel.comfyui.ws-reconnect-max-ms")));
         camel.addService(comfyuiEvents);
@@ -260,9 +259,19 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("comfyuiRequests", new ComfyuiRequests(jobs, new ComfyuiRequests.Settings(
                 comfyWorkflow, outputProfiles, c.get("talkreel.comfyui.default-prompt"), comfyuiEvents::clientId)));
         r.bind("comfyuiReplies", new ComfyuiReplies(comfyWorkflow.outputNode(), retries.get("comfyui").oomCooldownMs()));
-        r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, pipeline, infinitetalkPaths,
+        // how each GPU host's InfiniteTalk sees the volume: talkreel.gpu.host.<name>.infinitetalk.path-map, else
+        // talkreel.infinitetalk.path-map
+        Map<String, PathMap> hostPaths = new LinkedHashMap<>();
+        for (GpuHosts.Host host : gpuHosts.hosts()) {
+            String key = "talkreel.gpu.host." + host.name() + ".infinitetalk.path-map";
+            if (c.has(key)) {
+                hostPaths.put(host.name(), PathMap.parse(c.get(key)));
+            }
+        }
+        Function<String, PathMap> infinitetalkPathsOf = host -> hostPaths.getOrDefault(host, infinitetalkPaths);
+        r.bind("infinitetalkRequests", new InfinitetalkRequests(jobs, pipeline, infinitetalkPathsOf,
                 c.under("talkreel.infinitetalk.")));
-        r.bind("infinitetalkReplies", new InfinitetalkReplies(jobs, pipeline, infinitetalkPaths));
+        r.bind("infinitetalkReplies", new InfinitetalkReplies(jobs, pipeline, infinitetalkPathsOf));
         r.bind("mediaTools", new MediaTools(volume));
         r.bind("mediaChecks", new MediaChecks(jobs, pipeline, c.decimal("talkreel.video.seconds"), outputProfiles));
         r.bind("finisher", new Finisher(volume, outputProfiles, new Finisher.Settings(
@@ -279,37 +288,72 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("captions", new Captions(jobs, volume, outputProfiles, CaptionSettings.from(c::get)));
     }
 
+    /** The GPU services a host of talkreel.gpu.hosts runs (yttools runs where talkreel.yttools.url says). */
+    private static final List<String> GPU_SERVICES = List.of("vibevoice", "comfyui", "infinitetalk");
+
     /**
-     * Before a GPU step, room for its model (gpu/VramHandoff): a step whose service says how much free VRAM it needs
-     * (talkreel.&lt;service&gt;.vram-required-gb) has the other GPU services asked to let go of theirs; the device's
-     * free memory is read from ComfyUI's /system_stats.
+     * The GPU hosts: each name of talkreel.gpu.hosts with its talkreel.gpu.host.&lt;name&gt;.&lt;service&gt;.url and
+     * .slots; without talkreel.gpu.hosts, one host named "default" with talkreel.&lt;service&gt;.url and
+     * talkreel.gpu.slots (today's settings). The gate knows each GPU step by the model it needs (its service) and its
+     * place in the pipeline; all gates share the policy's settings, each keeps its own queue and loaded model.
      */
-    private static VramHandoff vramHandoff(Config c, Pipeline pipeline, JobStore jobs) {
+    private static GpuHosts gpuHosts(Config c, Pipeline pipeline, JobStore jobs, TalkreelMetrics metrics) {
+        List<String> names = Arrays.stream(c.getOr("talkreel.gpu.hosts", "").split(",")).map(String::trim)
+                .filter(n -> !n.isEmpty()).toList();
+        List<GpuHosts.Host> hosts = new ArrayList<>();
+        for (String name : names.isEmpty() ? List.of("default") : names) {
+            String prefix = names.isEmpty() ? "talkreel." : "talkreel.gpu.host." + name + ".";
+            Map<String, String> urls = new LinkedHashMap<>();
+            for (String service : GPU_SERVICES) {
+                urls.put(service, c.get(prefix + service + ".url").trim());
+            }
+            int slots = c.integer(names.isEmpty() ? "talkreel.gpu.slots" : prefix + "slots");
+            GpuGate gate = new GpuGate(new GpuGate.Settings(slots, c.integer("talkreel.gpu.max-wait-ms"),
+                    GpuPolicy.named(c.get("talkreel.gpu.policy").trim(), c.integer("talkreel.gpu.max-passed-over")),
+                    Boolean.parseBoolean(c.get("talkreel.gpu.early-release").trim())),
+                    new GpuGate.Steps(step -> modelOf(pipeline, step), step -> pipeline.ids().indexOf(step)), jobs,
+                    metrics::gpuWaited);
+            hosts.add(new GpuHosts.Host(name, urls, gate, vramHandoff(c, pipeline, jobs, urls)));
+        }
+        metrics.watchGpuQueue(() -> hosts.stream().mapToInt(h -> h.gate().queueLength()).sum());
+        return new GpuHosts(hosts, service -> c.get("talkreel." + service + ".url").trim(),
+                step -> modelOf(pipeline, step), c.longValue("talkreel.gpu.host-down-ms"), jobs);
+    }
+
+    private static String modelOf(Pipeline pipeline, String step) {
+        return pipeline.find(step).map(StepDefinition::service).orElse(step);
+    }
+
+    /**
+     * Before a GPU step, room for its model on its host (gpu/VramHandoff): a step whose service says how much free
+     * VRAM it needs (talkreel.&lt;service&gt;.vram-required-gb) has the host's other GPU services asked to let go of
+     * theirs; the device's free memory is read from the host's ComfyUI /system_stats.
+     */
+    private static VramHandoff vramHandoff(Config c, Pipeline pipeline, JobStore jobs, Map<String, String> urls) {
         Function<String, VramHandoff.Need> needs = step -> pipeline.find(step)
                 .filter(d -> d.gpu() && c.has("talkreel." + d.service() + ".vram-required-gb"))
                 .map(d -> new VramHandoff.Need(d.service(), d.serviceName(),
                         (long) (c.decimal("talkreel." + d.service() + ".vram-required-gb") * (1L << 30))))
                 .orElse(null);
         // read when first needed: the steps are declared by the routes, added after this configuration
-        Supplier<List<VramHolder>> holders = () -> vramHolders(c, pipeline);
+        Supplier<List<VramHolder>> holders = () -> vramHolders(c, pipeline, urls);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        DeviceMemory device = new DeviceMemory(c.get("talkreel.comfyui.url"), http);
+        DeviceMemory device = new DeviceMemory(urls.get("comfyui"), http);
         return new VramHandoff(new VramHandoff.Settings(Boolean.parseBoolean(c.get("talkreel.gpu.vram-handoff").trim()),
                 c.longValue("talkreel.gpu.handoff.interval-ms"), c.integer("talkreel.gpu.handoff.tries"),
                 c.longValue("talkreel.gpu.settle.max-wait-ms")), needs, holders, device::freeBytes, http, jobs);
     }
 
     /**
-     * The GPU services that may hold VRAM, each with its way to be asked to let go: ComfyUI and VibeVoice can be asked
-     * (even with a step swapped for another service, their model may be loaded); every other GPU service of the
-     * pipeline cannot (InfiniteTalk), and is named when memory stays taken.
+     * The GPU services of a host that may hold VRAM, each with its way to be asked to let go: ComfyUI and VibeVoice
+     * can be asked (even with a step swapped for another service, their model may be loaded); every other GPU service
+     * of the pipeline cannot (InfiniteTalk), and is named when memory stays taken.
      */
-    private static List<VramHolder> vramHolders(Config c, Pipeline pipeline) {
+    private static List<VramHolder> vramHolders(Config c, Pipeline pipeline, Map<String, String> urls) {
         Map<String, VramHolder> holders = new LinkedHashMap<>();
-        holders.put("comfyui", VramHolder.comfyui(serviceName(pipeline, "comfyui", "ComfyUI"),
-                c.get("talkreel.comfyui.url")));
+        holders.put("comfyui", VramHolder.comfyui(serviceName(pipeline, "comfyui", "ComfyUI"), urls.get("comfyui")));
         holders.put("vibevoice", VramHolder.vibevoice(serviceName(pipeline, "vibevoice", "vibevoice-api"),
-                c.get("talkreel.vibevoice.url"), c.get("talkreel.vibevoice.model").trim()));
+                urls.get("vibevoice"), c.get("talkreel.vibevoice.model").trim()));
         for (String id : pipeline.ids()) {
             StepDefinition d = pipeline.step(id);
             if (d.gpu()) {

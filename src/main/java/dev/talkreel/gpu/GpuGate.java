@@ -152,6 +152,21 @@ public final class GpuGate {
         return settings.capacity();
     }
 
+    /** Whether the exchange holds a slot (of any host's gate: an exchange holds one slot at most). */
+    public static boolean holds(Exchange exchange) {
+        return exchange.getProperty(HOLDS_SLOT) != null;
+    }
+
+    /** The model of the step let in last: what this GPU most likely holds (null: none yet). */
+    public String loaded() {
+        lock.lock();
+        try {
+            return loaded;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A slot at once when one is free and nobody waits (null), or a place in the queue. */
     private Ticket enter(String jobId, String step) {
         lock.lock();

@@ -16,6 +16,11 @@ public final class Props {
     public static final String STEP_DETAILS = "stepDetails";
     /** When the step started (System.nanoTime()): its deadline counts from here, polls and retries alike. */
     public static final String STEP_STARTED_NANOS = "stepStartedNanos";
+    /**
+     * The GPU host a GPU step holds its slot on (gpu/GpuHosts): set by the routes from gpuHosts.acquire's answer, read
+     * by the service-call template (the host's URL) and by gpuHosts when the slot goes back.
+     */
+    public static final String GPU_HOST = "gpuHost";
     /** How many polls the step made so far. */
     public static final String POLLS = "polls";
     /** Why RetryPolicy gave up early (the deadline), for the failure record. */

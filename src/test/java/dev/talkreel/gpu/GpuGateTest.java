@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.talkreel.files.SharedVolume;
 import dev.talkreel.job.JobRecord;
-import dev.talkreel.job.JobRequest;
 import dev.talkreel.job.JobStore;
 import dev.talkreel.job.Status;
 import dev.talkreel.pipeline.Props;
@@ -24,10 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,10 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * slot comes back, so the order they get in is the policy's, not the scheduler's.
  */
 class GpuGateTest {
-    private static final List<String> STEPS = List.of("audio", "voice", "portrait", "video");
-    private static final Map<String, String> MODELS = Map.of("voice", "vibevoice", "portrait", "comfyui",
-            "video", "infinitetalk");
-    private static final CamelContext CAMEL = new DefaultCamelContext();
+    private static final List<String> STEPS = GpuTestJobs.STEPS;
+    private static final Map<String, String> MODELS = GpuTestJobs.MODELS;
 
     @TempDir
     Path root;
@@ -189,20 +183,11 @@ class GpuGateTest {
     }
 
     private String job() throws Exception {
-        JobRequest r = new JobRequest();
-        r.youtubeUrl = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
-        r.videoId = "ao8f3qyMoLM";
-        r.script = "Waiting for the GPU.";
-        r.segmentStart = 40;
-        r.segmentEnd = 70;
-        return jobs.create(r, "http", null).job().jobId;
+        return GpuTestJobs.job(jobs, "Waiting for the GPU.");
     }
 
     private static Exchange exchange(String jobId, String step) {
-        Exchange e = new DefaultExchange(CAMEL);
-        e.setProperty(Props.JOB_ID, jobId);
-        e.setProperty(Props.STEP, step);
-        return e;
+        return GpuTestJobs.exchange(jobId, step);
     }
 
     private static List<String> steps(List<String> order) {

@@ -16,25 +16,27 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Supplier;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * ComfyUI's websocket ({@code /ws?clientId=}, docs/SERVICES.md §1.5, §1.7): one connection per server, opened at
- * start and reopened with a bounded back-off, so a portrait's poll pause ends the moment its render ends instead of
+ * ComfyUI's websocket ({@code /ws?clientId=}, docs/SERVICES.md §1.5, §1.7): one connection per server (one per GPU
+ * host of talkreel.gpu.hosts: a prompt's events come from the host that took it), opened at start and reopened with a
+ * bounded back-off, so a portrait's poll pause ends the moment its render ends instead of
  * a poll interval later. {@code /history} stays the truth: the pause only decides when to look.
  * <p>
  * While the socket is up, a pause lasts until the prompt's execution_success / execution_error /
  * execution_interrupted (and the executing-null that follows once the history is written), or the long safety-net
- * interval; while it is down, the configured poll interval, as without a socket. A socket that never opens only
+ * interval; while it (or any host's) is down, the configured poll interval, as without a socket. A socket that never opens only
  * means polling: talkreel starts regardless.
  * <p>
  * Why the JDK's client and not camel-vertx-websocket: the pause must know whether the socket is up right now, and
@@ -47,20 +49,17 @@ public final class ComfyuiEvents extends ServiceSupport {
     /** Longest wait for executing-null after execution_success (they are microseconds apart on a real server). */
     private static final long SETTLE_MS = 1000;
 
-    private final String comfyuiUrl;
+    private final List<String> comfyuiUrls;
     private final Supplier<String> clientIdSource;
     // made from the client id on first use (guarded by this)
     private String clientId;
-    private volatile URI socketUri;
+    private volatile List<Socket> sockets = List.of();
     private final Settings settings;
+    /** One set of waits for every host's socket: prompt ids are unique, each prompt's events come from its host. */
     private final TaskWaits waits = new TaskWaits();
     private HttpClient http;
     private ScheduledExecutorService reconnects;
-    private volatile WebSocket socket;
-    private volatile boolean connected;
     private volatile boolean stopping;
-    private long backoffMs;
-    private int failures;
 
     /**
      * @param safetyPollMs     the pause while the socket is up (a safety net for a lost event)
@@ -73,18 +72,17 @@ public final class ComfyuiEvents extends ServiceSupport {
 
     /** {@code clientId} names this talkreel to ComfyUI: its prompts' events go to this socket only. */
     public ComfyuiEvents(String comfyuiUrl, String clientId, Settings settings) {
-        this(comfyuiUrl, () -> clientId, settings);
+        this(List.of(comfyuiUrl), () -> clientId, settings);
     }
 
     /**
-     * The client id asked for at start, not when built: it is kept on the shared volume ({@link #clientIdFor}), which
-     * is written only once serve's check has let the start go on.
+     * One socket to each ComfyUI (each GPU host's). The client id is asked for at start, not when built: it is kept on
+     * the shared volume ({@link #clientIdFor}), which is written only once serve's check has let the start go on.
      */
-    public ComfyuiEvents(String comfyuiUrl, Supplier<String> clientId, Settings settings) {
-        this.comfyuiUrl = comfyuiUrl;
+    public ComfyuiEvents(List<String> comfyuiUrls, Supplier<String> clientId, Settings settings) {
+        this.comfyuiUrls = List.copyOf(comfyuiUrls);
         this.clientIdSource = clientId;
         this.settings = settings;
-        this.backoffMs = settings.reconnectMinMs();
     }
 
     /**
@@ -138,25 +136,26 @@ public final class ComfyuiEvents extends ServiceSupport {
     public synchronized String clientId() {
         if (clientId == null) {
             clientId = clientIdSource.get();
-            socketUri = socketUri(comfyuiUrl, clientId);
+            sockets = comfyuiUrls.stream().map(url -> new Socket(socketUri(url, clientId))).toList();
         }
         return clientId;
     }
 
+    /** Every socket is up (with one down, the prompts of its host need the poll interval). */
     public boolean connected() {
-        return connected;
+        List<Socket> open = sockets;
+        return !open.isEmpty() && open.stream().allMatch(Socket::connected);
     }
 
     /**
      * The pause before the next {@code /history} poll of {@code promptId}: up to the safety-net interval while the
      * socket is up (ended early by the prompt's end), else {@code pollIntervalMs}; never past {@code timeLeftMs},
-     * what is left of the step's deadline. {@code last}, what the previous poll said, is part of every pause bean's
-     * signature; the socket tells more.
+     * what is left of the step's deadline.
      *
      * @return facts for the step's record: the sampler's progress, e.g. {@code progress: "7/20"}
      */
     public Map<String, Object> pause(String promptId, PollResult last, long pollIntervalMs, long timeLeftMs) {
-        long max = connected && !stopping ? Math.max(settings.safetyPollMs(), pollIntervalMs) : pollIntervalMs;
+        long max = connected() && !stopping ? Math.max(settings.safetyPollMs(), pollIntervalMs) : pollIntervalMs;
         return waits.await(promptId, Math.min(max, timeLeftMs), Math.min(SETTLE_MS, pollIntervalMs));
     }
 
@@ -188,74 +187,14 @@ public final class ComfyuiEvents extends ServiceSupport {
             t.setDaemon(true);
             return t;
         });
-        connect();
+        sockets.forEach(Socket::connect);
     }
 
     @Override
     protected void doStop() {
         waits.stop();
         reconnects.shutdownNow();
-        WebSocket open = socket;
-        if (open != null) {
-            open.abort();
-        }
-        connected = false;
-    }
-
-    /** Opens the socket; a failure schedules the next attempt. Never blocks the caller. */
-    private void connect() {
-        if (!isRunAllowed()) {
-            return;
-        }
-        http.newWebSocketBuilder().connectTimeout(Duration.ofMillis(settings.connectTimeoutMs()))
-                .buildAsync(socketUri, new Listener())
-                .whenComplete((ws, error) -> {
-                    if (error != null) {
-                        lost("could not open " + socketUri + ": " + error.getMessage());
-                    }
-                });
-    }
-
-    private synchronized void opened(WebSocket ws) {
-        if (!isRunAllowed()) {
-            ws.abort(); // opened after talkreel began to stop: nobody would close it
-            return;
-        }
-        socket = ws;
-        connected = true;
-        backoffMs = settings.reconnectMinMs();
-        failures = 0;
-        LOG.info("ComfyUI's websocket is open ({}): a portrait ends the moment ComfyUI says so", socketUri);
-        // events sent while it was down are lost: every waiting prompt polls once now
-        waits.wakeAll();
-    }
-
-    private synchronized void lost(String why) {
-        boolean wasUp = connected;
-        connected = false;
-        socket = null;
-        if (!isRunAllowed()) {
-            return;
-        }
-        long delay = backoffMs;
-        backoffMs = Math.min(settings.reconnectMaxMs(), backoffMs * 2);
-        // the first failure is worth a warning; the retries that follow are not worth a line each
-        if (wasUp || failures++ == 0) {
-            LOG.warn("ComfyUI's websocket is down ({}): polling /history as configured; opening again in {} ms", why,
-                    delay);
-        } else {
-            LOG.debug("ComfyUI's websocket is still down ({}); next try in {} ms", why, delay);
-        }
-        // the waiting prompts now need the short poll interval, not the safety net (a failed reopening changes
-        // nothing for them: they already wait the poll interval)
-        if (wasUp) {
-            waits.wakeAll();
-        }
-        try {
-            reconnects.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
+        sockets.forEach(Socket::close);
     }
 
     /** One text frame, {@code {"type": ..., "data": {...}}}: the events of our prompts. */
@@ -284,13 +223,99 @@ public final class ComfyuiEvents extends ServiceSupport {
         }
     }
 
+    /** The connection to one ComfyUI, reopened with its own back-off. */
+    private final class Socket {
+        private final URI uri;
+        private volatile WebSocket socket;
+        private volatile boolean connected;
+        private long backoffMs = settings.reconnectMinMs();
+        private int failures;
+
+        Socket(URI uri) {
+            this.uri = uri;
+        }
+
+        boolean connected() {
+            return connected;
+        }
+
+        void close() {
+            WebSocket open = socket;
+            if (open != null) {
+                open.abort();
+            }
+            connected = false;
+        }
+
+        /** Opens the socket; a failure schedules the next attempt. Never blocks the caller. */
+        private void connect() {
+            if (!ComfyuiEvents.this.isRunAllowed()) {
+                return;
+            }
+            http.newWebSocketBuilder().connectTimeout(Duration.ofMillis(settings.connectTimeoutMs()))
+                    .buildAsync(uri, new Listener(this))
+                    .whenComplete((ws, error) -> {
+                        if (error != null) {
+                            lost("could not open " + uri + ": " + error.getMessage());
+                        }
+                    });
+        }
+
+        private synchronized void opened(WebSocket ws) {
+            if (!ComfyuiEvents.this.isRunAllowed()) {
+                ws.abort(); // opened after talkreel began to stop: nobody would close it
+                return;
+            }
+            socket = ws;
+            connected = true;
+            backoffMs = settings.reconnectMinMs();
+            failures = 0;
+            LOG.info("ComfyUI's websocket is open ({}): a portrait ends the moment ComfyUI says so", uri);
+            // events sent while it was down are lost: every waiting prompt polls once now
+            waits.wakeAll();
+        }
+
+        private synchronized void lost(String why) {
+            boolean wasUp = connected;
+            connected = false;
+            socket = null;
+            if (!ComfyuiEvents.this.isRunAllowed()) {
+                return;
+            }
+            long delay = backoffMs;
+            backoffMs = Math.min(settings.reconnectMaxMs(), backoffMs * 2);
+            // the first failure is worth a warning; the retries that follow are not worth a line each
+            if (wasUp || failures++ == 0) {
+                LOG.warn("ComfyUI's websocket is down ({}): polling /history as configured; opening again in {} ms",
+                        why, delay);
+            } else {
+                LOG.debug("ComfyUI's websocket is still down ({}); next try in {} ms", why, delay);
+            }
+            // the waiting prompts now need the short poll interval, not the safety net (a failed reopening changes
+            // nothing for them: they already wait the poll interval)
+            if (wasUp) {
+                waits.wakeAll();
+            }
+            try {
+                reconnects.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // stopping
+            }
+        }
+    }
+
     /** Feeds whole text frames to {@link #frame}; binary frames (previews) are skipped. */
     private final class Listener implements WebSocket.Listener {
         private final StringBuilder text = new StringBuilder();
+        private final Socket owner;
+
+        Listener(Socket owner) {
+            this.owner = owner;
+        }
 
         @Override
         public void onOpen(WebSocket ws) {
-            opened(ws);
+            owner.opened(ws);
             ws.request(1);
         }
 
@@ -313,13 +338,13 @@ public final class ComfyuiEvents extends ServiceSupport {
 
         @Override
         public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-            lost("closed by ComfyUI, " + statusCode + (reason == null || reason.isEmpty() ? "" : " " + reason));
+            owner.lost("closed by ComfyUI, " + statusCode + (reason == null || reason.isEmpty() ? "" : " " + reason));
             return null;
         }
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
-            lost(String.valueOf(error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage()));
+            owner.lost(String.valueOf(error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage()));
         }
     }
 }

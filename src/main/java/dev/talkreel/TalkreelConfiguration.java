@@ -333,7 +333,8 @@ public class TalkreelConfiguration implements CamelConfiguration {
         Function<String, VramHandoff.Need> needs = step -> pipeline.find(step)
                 .filter(d -> d.gpu() && c.has("talkreel." + d.service() + ".vram-required-gb"))
                 .map(d -> new VramHandoff.Need(d.service(), d.serviceName(),
-                        (long) (c.decimal("talkreel." + d.service() + ".vram-required-gb") * (1L << 30))))
+                        (long) (c.decimal("talkreel." + d.service() + ".vram-required-gb") * (1L << 30)),
+                        c.ofService(d.service(), "response-timeout-ms")))
                 .orElse(null);
         // read when first needed: the steps are declared by the routes, added after this configuration
         Supplier<List<VramHolder>> holders = () -> vramHolders(c, pipeline, urls);

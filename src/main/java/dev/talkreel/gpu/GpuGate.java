@@ -122,7 +122,17 @@ public final class GpuGate {
      * next GPU step starts while this one fetches, checks and writes its artifact; otherwise at the step's end.
      */
     public void serviceDone(Exchange exchange) {
-        if (settings.earlyRelease() && exchange.getProperty(HOLDS_SLOT) != null) {
+        if (settings.earlyRelease()) {
+            giveBackEarly(exchange);
+        }
+    }
+
+    /**
+     * Gives the slot back before the step ends, marked so: a later call of the step that takes it again is a retried
+     * call (the step stays running in its record), not a step waiting for the GPU.
+     */
+    public void giveBackEarly(Exchange exchange) {
+        if (exchange.getProperty(HOLDS_SLOT) != null) {
             exchange.setProperty(GAVE_BACK, true);
             release(exchange);
         }

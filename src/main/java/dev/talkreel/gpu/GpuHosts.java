@@ -83,7 +83,7 @@ public final class GpuHosts {
 
     /** Gives the exchange's slot back, if it holds one (idempotent). */
     public void release(Exchange exchange) {
-        hostOf(exchange).gate().release(exchange);
+        hostOf(exchange).gate().giveBackEarly(exchange);
     }
 
     /** The service answered: with talkreel.gpu.early-release the slot goes back now (see GpuGate#serviceDone). */

@@ -35,8 +35,11 @@ public final class VramHandoff {
     private static final Logger LOG = LoggerFactory.getLogger("talkreel.gpu");
     private static final double GB = 1L << 30;
 
-    /** What a step needs: its service, that service's name, and the free VRAM its model needs, in bytes. */
-    public record Need(String service, String serviceName, long bytes) {
+    /**
+     * What a step needs: its service, that service's name, the free VRAM its model needs in bytes, and the longest one
+     * call of it may run (talkreel.&lt;service&gt;.response-timeout-ms: how long a call cut off by a restart may render on).
+     */
+    public record Need(String service, String serviceName, long bytes, long longestCallMs) {
     }
 
     /**
@@ -96,7 +99,14 @@ public final class VramHandoff {
         if (need == null) {
             return;
         }
-        if (cutOffInFlight(jobId, step)) {
+        StepRecord before = jobs.find(jobId).map(j -> j.step(step)).orElse(null);
+        boolean resumed = before != null && new JobStore.Resumed(before.state == Status.RUNNING, before.owner,
+                before.taskId, before.started).cutOff(jobs.runId());
+        if (resumed && before.taskId != null) {
+            // a task carried on after a restart (a ComfyUI prompt): its model is on the GPU already, rendering it;
+            // asking ComfyUI to free now would only wait for that render and fail the step
+            LOG.debug("job {}: step {} resumes its task {}: no hand-off", jobId, step, before.taskId);
+        } else if (resumed) {
             settle(jobId, step, need);
         } else if (settings.enabled()) {
             handOff(jobId, step, need);
@@ -104,21 +114,35 @@ public final class VramHandoff {
         resident = need.service();
     }
 
-    /** The step was running under a run that died, with no task id: a synchronous call that may still render. */
-    private boolean cutOffInFlight(String jobId, String step) {
-        StepRecord s = jobs.find(jobId).map(j -> j.step(step)).orElse(null);
-        return s != null && s.taskId == null
-                && new JobStore.Resumed(s.state == Status.RUNNING, s.owner, s.taskId, s.started).cutOff(jobs.runId());
-    }
-
-    /** After a restart: waits (asking nobody) until the step's memory is free, or the grace period is over. */
+    /**
+     * After a restart, for a synchronous call cut off in flight (it may still render on its service): the other
+     * services are asked to let go (never the step's own: that would pull the model from under the render), then the
+     * step waits until its memory is free, at most as long as such a call can still run (its service's response
+     * timeout, and talkreel.gpu.settle.max-wait-ms). Its own model, still loaded after the render, may keep the free
+     * memory below the need for ever: the wait then ends at that bound and the step goes on.
+     */
     private void settle(String jobId, String step, Need need) throws InterruptedException {
+        long maxWaitMs = Math.min(settings.settleMaxWaitMs(), need.longestCallMs());
         LOG.info("job {}: step {} was cut off in flight by a restart; waiting until the GPU has {} GB free (at most {} s)",
-                jobId, step, gb(need.bytes()), settings.settleMaxWaitMs() / 1000);
-        int checks = (int) Math.min(Integer.MAX_VALUE, settings.settleMaxWaitMs() / Math.max(1, settings.intervalMs()) + 1);
+                jobId, step, gb(need.bytes()), maxWaitMs / 1000);
+        if (settings.enabled()) {
+            for (VramHolder holder : holders()) {
+                if (holder.canBeAsked() && !holder.service().equals(need.service())) {
+                    holder.ask(http);
+                }
+            }
+        }
+        int checks = (int) Math.min(Integer.MAX_VALUE, maxWaitMs / Math.max(1, settings.intervalMs()) + 1);
         Wait wait = await(freeBytes, need.bytes(), checks, settings.intervalMs(), false);
         LOG.info("job {}: step {} goes on after {} ms ({})", jobId, step, wait.waitedMs(), wait.enough()
-                ? "the GPU has room" : "grace period talkreel.gpu.settle.max-wait-ms over");
+                ? "the GPU has room" : "the longest such a call can still run is over");
+    }
+
+    private List<VramHolder> holders() {
+        if (holders == null) {
+            holders = List.copyOf(holderList.get());
+        }
+        return holders;
     }
 
     private void handOff(String jobId, String step, Need need) throws InterruptedException {
@@ -129,11 +153,8 @@ public final class VramHandoff {
                     ? need.serviceName() + " ran the last GPU step" : gb(free) + " GB free");
             return;
         }
-        if (holders == null) {
-            holders = List.copyOf(holderList.get());
-        }
         Map<String, VramHolder.Answer> answers = new LinkedHashMap<>();
-        for (VramHolder holder : toAsk(need.service(), resident, holders)) {
+        for (VramHolder holder : toAsk(need.service(), resident, holders())) {
             answers.put(holder.name(), holder.ask(http));
         }
         Wait wait = await(freeBytes, need.bytes(), settings.tries(), settings.intervalMs(), true);

@@ -255,7 +255,12 @@ public final class JobStore {
 
     public void stepWaiting(String jobId, String step) {
         update(jobId, job -> {
-            job.step(step).state = Status.WAITING_FOR_GPU;
+            StepRecord s = job.step(step);
+            // a step still marked running by a run that died keeps that mark while it queues: once it has the GPU,
+            // that is how the VRAM hand-off knows a call of it may still render, and stepStarted keeps its attempt
+            if (!(s.state == Status.RUNNING && s.owner != null && !s.owner.equals(runId))) {
+                s.state = Status.WAITING_FOR_GPU;
+            }
             job.currentStep = step;
         });
     }

@@ -123,6 +123,8 @@ public final class WatchScheduler extends ServiceSupport implements ScheduledPol
             throw new IllegalStateException("the watch scheduler needs scheduler.step (the step it watches for)");
         }
         executor = camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(consumer, "watch-" + step);
+        // a wake the last stop threw away unrun must not leave the flag set: every later wake would be ignored
+        wakePending.set(false);
     }
 
     @Override

@@ -71,7 +71,7 @@ class VramHandoffTest {
         List<String> holding = VramHandoff.stillHolding("vibevoice", answers, ALL);
         assertEquals(List.of("ComfyUI (did not let go: POST /free answered HTTP 500)",
                 "infinitetalk-api (cannot be asked to let go: it keeps its models after each call)"), holding);
-        String message = VramHandoff.timeoutMessage("voice", new VramHandoff.Need("vibevoice", "vibevoice-api", 18 * GB),
+        String message = VramHandoff.timeoutMessage("voice", new VramHandoff.Need("vibevoice", "vibevoice-api", 18 * GB, 900_000),
                 new VramHandoff.Wait(false, 10, 10 * GB, 150_000), new VramHandoff.Settings(true, 15_000, 10, 0), holding);
         assertEquals("the GPU still had only 10.0 GB free, not the 18.0 GB step voice needs "
                 + "(talkreel.vibevoice.vram-required-gb), after 10 checks 15000 ms apart (talkreel.gpu.handoff.tries, "

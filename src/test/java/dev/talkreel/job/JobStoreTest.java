@@ -45,6 +45,24 @@ class JobStoreTest {
     }
 
     @Test
+    void aStepCutOffByARestartStaysRunningWhileItQueuesForTheGpuAndKeepsItsAttempt() throws Exception {
+        String id = store.create(request("Cut off."), "http", null).job().jobId;
+        store.stepStarted(id, "voice");
+        // the next run: the same volume, another run id
+        JobStore next = new JobStore(store.volume(), Clock.systemUTC(), () -> STEPS);
+
+        next.stepWaiting(id, "voice");
+        StepRecord queued = next.get(id).step("voice");
+        assertEquals(Status.RUNNING, queued.state, "still marked as the dead run's: its call may still render");
+        assertTrue(next.stepStarted(id, "voice").cutOff(next.runId()));
+        assertEquals(1, next.get(id).step("voice").attempt, "the same attempt, carried on");
+
+        // a step of this run's own queues as waiting
+        next.stepWaiting(id, "video");
+        assertEquals(Status.WAITING_FOR_GPU, next.get(id).step("video").state);
+    }
+
+    @Test
     void aStepStartedThenDoneLeavesItsMarkerAndItsArtifactInTheRecord() throws Exception {
         String id = store.create(request("Steps."), "http", null).job().jobId;
 

@@ -83,7 +83,7 @@ public final class GpuHosts {
 
     /** Gives the exchange's slot back, if it holds one (idempotent). */
     public void release(Exchange exchange) {
-        hostOf(exchange).gate().giveBackEarly(exchange);
+        hostOf(exchange).gate().release(exchange);
     }
 
     /** The service answered: with talkreel.gpu.early-release the slot goes back now (see GpuGate#serviceDone). */
@@ -98,7 +98,8 @@ public final class GpuHosts {
     }
 
     /**
-     * The exchange's host refused a connection: out of rotation for talkreel.gpu.host-down-ms, its slot given back
+     * The exchange's host refused a connection or dropped it mid-call (a host that died under a call fails the same
+     * way when asked again): out of rotation for talkreel.gpu.host-down-ms, its slot given back
      * so that the retry goes elsewhere; the error goes on to the step, which retries as usual (rethrown as caught).
      */
     public void refused(Exchange exchange) throws Exception {
@@ -120,7 +121,7 @@ public final class GpuHosts {
             } catch (RuntimeException e) {
                 LOG.warn("job {}: could not note the host's refusal: {}", jobId, e.toString());
             }
-            hostOf(exchange).gate().release(exchange);
+            hostOf(exchange).gate().giveBackEarly(exchange);
         }
         throw error;
     }

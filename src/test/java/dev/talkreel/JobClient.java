@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -94,6 +95,16 @@ public final class JobClient {
             throw new AssertionError("job " + id + " did not get there within " + deadline + "; last record: "
                     + last.get(), e);
         }
+    }
+
+    /** The job's first event of {@code action} (retry, cancel, repair, ...), or a missing node; others come between. */
+    public static JsonNode event(JsonNode job, String action) {
+        for (JsonNode e : job.path("events")) {
+            if (action.equals(e.path("action").asText())) {
+                return e;
+            }
+        }
+        return MissingNode.getInstance();
     }
 
     /** Waits until the job is done, failed or cancelled. */

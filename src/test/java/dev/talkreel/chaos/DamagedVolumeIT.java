@@ -1,6 +1,7 @@
 package dev.talkreel.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,7 +63,7 @@ class DamagedVolumeIT {
         assertEquals(200, client.get("/api/jobs").statusCode(), "the list answers despite the bad record");
         JsonNode done = client.waitForEnd(id, DEADLINE);
         assertEquals("done", done.path("status").asText(), done.toString());
-        assertEquals("repair", done.path("events").get(0).path("action").asText(), done.toString());
+        assertFalse(JobClient.event(done, "repair").isMissingNode(), done.toString());
         assertTrue(listing(folder(id)).contains("job.json.corrupt-"), "the damaged record is kept");
     }
 

@@ -115,23 +115,31 @@ public final class VramHandoff {
     }
 
     /**
-     * After a restart, for a synchronous call cut off in flight (it may still render on its service): the other
-     * services are asked to let go (never the step's own: that would pull the model from under the render), then the
+     * After a restart, for a call cut off in flight (it may still render on its service): the other services are asked
+     * to let go (never the step's own: that would pull the model from under the render). A service that keeps its
+     * model after each call (ComfyUI, VibeVoice: they can be asked to let go) shows the same memory rendering or idle,
+     * so memory cannot tell when the render is over: the step goes on at once (ComfyUI queues a second prompt behind
+     * the first). A service that lets go after each call (InfiniteTalk) frees its memory when the render ends: the
      * step waits until its memory is free, at most as long as such a call can still run (its service's response
-     * timeout, and talkreel.gpu.settle.max-wait-ms). Its own model, still loaded after the render, may keep the free
-     * memory below the need for ever: the wait then ends at that bound and the step goes on.
+     * timeout, and talkreel.gpu.settle.max-wait-ms).
      */
     private void settle(String jobId, String step, Need need) throws InterruptedException {
+        boolean keepsModel = false;
+        for (VramHolder holder : holders()) {
+            if (holder.service().equals(need.service())) {
+                keepsModel = holder.canBeAsked();
+            } else if (settings.enabled() && holder.canBeAsked()) {
+                holder.ask(http);
+            }
+        }
+        if (keepsModel) {
+            LOG.info("job {}: step {} was cut off in flight by a restart; {} keeps its model between calls, so its "
+                    + "memory cannot tell whether that call still renders: it goes on", jobId, step, need.serviceName());
+            return;
+        }
         long maxWaitMs = Math.min(settings.settleMaxWaitMs(), need.longestCallMs());
         LOG.info("job {}: step {} was cut off in flight by a restart; waiting until the GPU has {} GB free (at most {} s)",
                 jobId, step, gb(need.bytes()), maxWaitMs / 1000);
-        if (settings.enabled()) {
-            for (VramHolder holder : holders()) {
-                if (holder.canBeAsked() && !holder.service().equals(need.service())) {
-                    holder.ask(http);
-                }
-            }
-        }
         int checks = (int) Math.min(Integer.MAX_VALUE, maxWaitMs / Math.max(1, settings.intervalMs()) + 1);
         Wait wait = await(freeBytes, need.bytes(), checks, settings.intervalMs(), false);
         LOG.info("job {}: step {} goes on after {} ms ({})", jobId, step, wait.waitedMs(), wait.enough()

@@ -1,7 +1,7 @@
 package dev.talkreel.gpu;
 
-import dev.talkreel.job.JobRequest;
 import dev.talkreel.job.JobStore;
+import dev.talkreel.job.JobStoreTest;
 import dev.talkreel.pipeline.Props;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +23,7 @@ final class GpuTestJobs {
 
     /** A real job in the store, with its script. */
     static String job(JobStore jobs, String script) throws Exception {
-        JobRequest r = new JobRequest();
-        r.youtubeUrl = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
-        r.videoId = "ao8f3qyMoLM";
-        r.script = script;
-        r.segmentStart = 40;
-        r.segmentEnd = 70;
-        return jobs.create(r, "http", null).job().jobId;
+        return jobs.create(JobStoreTest.request(script), "http", null).job().jobId;
     }
 
     /** The exchange of a job's step, as the step template makes it. */

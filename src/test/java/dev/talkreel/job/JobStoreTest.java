@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The job record's transitions on a real folder: no Camel, no services, milliseconds per test. */
-class JobStoreTest {
+public class JobStoreTest {
     private static final List<String> STEPS = List.of("audio", "voice", "portrait", "video");
     @TempDir
     Path root;
@@ -226,7 +226,8 @@ class JobStoreTest {
         return id;
     }
 
-    static JobRequest request(String script) {
+    /** A valid job request with {@code script} (other tests' jobs too). */
+    public static JobRequest request(String script) {
         JobRequest r = new JobRequest();
         r.youtubeUrl = "https://www.youtube.com/watch?v=ao8f3qyMoLM";
         r.videoId = "ao8f3qyMoLM";

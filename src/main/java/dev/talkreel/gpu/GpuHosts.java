@@ -81,6 +81,11 @@ public final class GpuHosts {
         return host.name();
     }
 
+    /** The step's service ran out of GPU memory: room is made again on its host before it tries once more. */
+    public void outOfMemory(Exchange exchange) throws InterruptedException {
+        hostOf(exchange).handoff().outOfMemory(exchange);
+    }
+
     /** Gives the exchange's slot back, if it holds one (idempotent). */
     public void release(Exchange exchange) {
         hostOf(exchange).gate().release(exchange);

@@ -115,6 +115,21 @@ public final class VramHandoff {
     }
 
     /**
+     * The step's service answered out of GPU memory: what talkreel took for resident was not (a call cut off by a
+     * restart may have loaded its model since), so it is forgotten and room made as for a step whose model is unknown.
+     * Nothing for a step that needs no GPU memory, or with the hand-off off.
+     */
+    public void outOfMemory(Exchange exchange) throws InterruptedException {
+        String step = exchange.getProperty(Props.STEP, String.class);
+        Need need = needs.apply(step);
+        resident = null;
+        if (need != null && settings.enabled()) {
+            handOff(exchange.getProperty(Props.JOB_ID, String.class), step, need);
+            resident = need.service();
+        }
+    }
+
+    /**
      * After a restart, for a call cut off in flight (it may still render on its service): the other services are asked
      * to let go (never the step's own: that would pull the model from under the render). A service that keeps its
      * model after each call (ComfyUI, VibeVoice: they can be asked to let go) shows the same memory rendering or idle,

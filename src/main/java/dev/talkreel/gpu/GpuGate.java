@@ -267,22 +267,11 @@ public final class GpuGate {
     private void record(Ticket t, boolean again) {
         GpuWaiter w = t.waiter;
         Map<String, Object> event = new LinkedHashMap<>();
-        event.put("action", "gpu_slot");
-        event.put("at", jobs.now());
-        event.put("step", w.step());
         event.put("passed_over", w.passedOver());
         event.put("retried_call", again);
         event.put("reason", t.reason);
-        try {
-            jobs.update(w.jobId(), job -> {
-                job.step(w.step()).details.merge("gpu_passed_over", w.passedOver(),
-                        (a, b) -> ((Number) a).intValue() + ((Number) b).intValue());
-                job.events.add(event);
-            });
-        } catch (RuntimeException e) {
-            // a note, not the step's work: a record that cannot be written now fails the step where it matters
-            LOG.warn("job {}: could not note the GPU slot's wait in the record: {}", w.jobId(), e.toString());
-        }
+        jobs.note(w.jobId(), w.step(), "gpu_slot", event, s -> s.details.merge("gpu_passed_over", w.passedOver(),
+                (a, b) -> ((Number) a).intValue() + ((Number) b).intValue()));
     }
 
     /** A step's place in the queue. Its fields change under the gate's lock only. */

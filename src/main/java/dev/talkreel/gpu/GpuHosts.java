@@ -4,7 +4,6 @@ import dev.talkreel.job.JobStore;
 import dev.talkreel.job.StepRecord;
 import dev.talkreel.pipeline.Props;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -117,15 +116,8 @@ public final class GpuHosts {
             downUntil.put(host, System.nanoTime() + downMs * 1_000_000L);
             LOG.warn("GPU host {} refused a connection: out of rotation for {} ms ({})", host, downMs, error);
             String jobId = exchange.getProperty(Props.JOB_ID, String.class);
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("step", exchange.getProperty(Props.STEP, String.class));
-            details.put("host", host);
-            details.put("out_of_rotation_ms", downMs);
-            try {
-                jobs.event(jobId, "gpu_host_down", details);
-            } catch (RuntimeException e) {
-                LOG.warn("job {}: could not note the host's refusal: {}", jobId, e.toString());
-            }
+            jobs.note(jobId, exchange.getProperty(Props.STEP, String.class), "gpu_host_down",
+                    Map.of("host", host, "out_of_rotation_ms", downMs), s -> { });
             hostOf(exchange).gate().giveBackEarly(exchange);
         }
         throw error;
@@ -177,18 +169,6 @@ public final class GpuHosts {
 
     /** The step's record and its job's events say which host it runs on (a retry elsewhere overwrites it). */
     private void record(String jobId, String step, Host host) {
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("action", "gpu_host");
-        event.put("at", jobs.now());
-        event.put("step", step);
-        event.put("host", host.name());
-        try {
-            jobs.update(jobId, job -> {
-                job.step(step).details.put("gpu_host", host.name());
-                job.events.add(event);
-            });
-        } catch (RuntimeException e) {
-            LOG.warn("job {}: could not note the GPU host in the record: {}", jobId, e.toString());
-        }
+        jobs.note(jobId, step, "gpu_host", Map.of("host", host.name()), s -> s.details.put("gpu_host", host.name()));
     }
 }

@@ -205,11 +205,7 @@ public final class VramHandoff {
     }
 
     private void record(String jobId, Map<String, Object> event) {
-        try {
-            jobs.event(jobId, "gpu-handoff", event);
-        } catch (RuntimeException e) {
-            LOG.warn("job {}: GPU hand-off {} not recorded: {}", jobId, event, e.toString());
-        }
+        jobs.note(jobId, (String) event.remove("step"), "gpu-handoff", event, s -> { });
     }
 
     /** RESIDENT: the model the step needs is the one talkreel ran last; ROOM: enough is free; else RELEASE. */

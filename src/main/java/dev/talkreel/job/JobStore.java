@@ -231,6 +231,25 @@ public final class JobStore {
     }
 
     /** Adds an entry to the job's events (e.g. each callback attempt), with its details. */
+    /**
+     * A note of what happened around a step (a GPU slot's wait, a host, a VRAM hand-off): the event, and whatever
+     * {@code alsoStep} adds to the step, in one record write. Never fails the work it describes: a record the volume
+     * refuses now is logged here, and fails the step where its own writes matter.
+     */
+    public void note(String jobId, String step, String action, Map<String, Object> details,
+                     Consumer<StepRecord> alsoStep) {
+        try {
+            update(jobId, job -> {
+                Map<String, Object> e = event(action, step);
+                e.putAll(details);
+                job.events.add(e);
+                alsoStep.accept(job.step(step));
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("job {}: could not note {} {} in the record: {}", jobId, action, details, e.toString());
+        }
+    }
+
     public void event(String jobId, String action, Map<String, Object> details) {
         update(jobId, job -> {
             Map<String, Object> e = event(action, null);

@@ -127,12 +127,14 @@ public final class PipelineBenchmark {
                 for (int i = 1; i <= runs; i++) {
                     resetCounts(emulators);
                     Instant submitted = Instant.now();
+                    long submittedNanos = System.nanoTime();
                     JsonNode job = done(client, submit(client), name + " #" + i);
                     Single s = new Single(between(submitted, stepsOneToThreeEnd(job)),
                             between(submitted, ended(job, "video")), between(submitted, finished(job)),
                             GpuTimeline.of(emulators.gpu).idleMs(), requests(emulators));
                     System.out.printf(Locale.ROOT, "  %s #%d: steps 1-3 %d ms, video %d ms, result %d ms%n", name, i,
                             s.stepsOneToThreeMs(), s.videoMs(), s.publishedMs());
+                    System.out.println("    " + timeline(job, submitted, emulators, submittedNanos));
                     singles.add(s);
                 }
                 Batch batch = jobs > 0 ? batch(name, client, emulators, talkreel, jobs) : null;
@@ -188,6 +190,28 @@ public final class PipelineBenchmark {
         } finally {
             delete(root);
         }
+    }
+
+    /**
+     * Where one job's time went, in seconds from its submission: each step's start and end, and the spans in which
+     * the emulated GPU was busy.
+     */
+    private static String timeline(JsonNode job, Instant submitted, Emulators emulators, long submittedNanos) {
+        StringBuilder line = new StringBuilder();
+        job.path("steps").fields().forEachRemaining(step -> {
+            JsonNode times = step.getValue();
+            if (times.hasNonNull("started") && times.hasNonNull("ended")) {
+                line.append(String.format(Locale.ROOT, "%s %.2f-%.2f, ", step.getKey(),
+                        between(submitted, Instant.parse(times.path("started").asText())) / 1e3,
+                        between(submitted, Instant.parse(times.path("ended").asText())) / 1e3));
+            }
+        });
+        line.append("GPU busy");
+        for (var span : emulators.gpu.busySpans()) {
+            line.append(String.format(Locale.ROOT, " %.2f-%.2f", (span.startNanos() - submittedNanos) / 1e9,
+                    (span.endNanos() - submittedNanos) / 1e9));
+        }
+        return line.toString();
     }
 
     private static Instant stepsOneToThreeEnd(JsonNode job) {

@@ -124,8 +124,10 @@ public class TalkreelConfiguration implements CamelConfiguration {
         // job's record says it ended, then sent by routes/callbacks.camel.yaml
         CallbackHosts callbackHosts = new CallbackHosts(c.optional("talkreel.callback.allowed-hosts"));
         // the job's fields are declared in the schema file; its limits are the rules a schema cannot say
-        JobValidator validator = new JobValidator(JobSchema.load(Path.of(c.get("talkreel.job.schema"))),
-                JobValidator.Limits.from(c::get), callbackHosts::refusal);
+        // (read beside the boot; the routes do not start until it is read and fit)
+        JobSchema schema = JobSchema.loadBeside(Path.of(c.get("talkreel.job.schema")));
+        camel.addStartupListener((context, alreadyStarted) -> schema.await());
+        JobValidator validator = new JobValidator(schema, JobValidator.Limits.from(c::get), callbackHosts::refusal);
         Callbacks callbacks = new Callbacks(jobs, callbackHosts, new Callbacks.Settings(
                 Objects.requireNonNullElse(c.optional("talkreel.callback.secret"), ""),
                 c.integer("talkreel.callback.deadline-ms"), c.integer("talkreel.callback.initial-delay-ms"),

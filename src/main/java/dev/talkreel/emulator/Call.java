@@ -12,10 +12,21 @@ import java.util.Locale;
 public final class Call {
     private final RoutingContext ctx;
     private final Fault fault;
+    private volatile long startedNanos = System.nanoTime();
 
     Call(RoutingContext ctx, Fault fault) {
         this.ctx = ctx;
         this.fault = fault;
+    }
+
+    /** When its handler took it (System.nanoTime), later by the model loads it waited for: a latency counts from here. */
+    public long startedNanos() {
+        return startedNanos;
+    }
+
+    /** The call waited {@code nanos} for something its latency does not include (a model load). */
+    void postpone(long nanos) {
+        startedNanos += nanos;
     }
 
     /** The service-specific fault planned for this call (TASK_FAILED, EXECUTION_ERROR, OOM), or null. */

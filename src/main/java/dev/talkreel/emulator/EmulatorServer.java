@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -322,6 +323,9 @@ public abstract class EmulatorServer implements AutoCloseable {
 
     /** Sleeps for {@code duration}, waking early (with an exception) when the emulator stops. */
     protected void pause(Duration duration) throws InterruptedException {
+        if (duration.isNegative()) {
+            duration = Duration.ZERO;
+        }
         long end = System.nanoTime() + duration.toNanos();
         while (!stopping) {
             long left = end - System.nanoTime();
@@ -331,6 +335,28 @@ public abstract class EmulatorServer implements AutoCloseable {
             Thread.sleep(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 100));
         }
         throw new InterruptedException(name + " emulator stopping");
+    }
+
+    /**
+     * Runs {@code work} (the emulator's own media making), then waits out what is left of {@code latency}, counted
+     * from when the handler took {@code call}: a service with a latency of 5 s answers 5 s after it took the request,
+     * however long ffmpeg took to read its inputs and make its file (later only when that work alone takes longer).
+     * What {@code work} made is handed to {@code discard} if the emulator stops meanwhile.
+     */
+    protected <T> T within(Call call, Duration latency, GpuWork<T> work, Consumer<T> discard) throws Exception {
+        T made = work.run();
+        try {
+            pauseRest(call, latency);
+        } catch (InterruptedException stopped) {
+            discard.accept(made);
+            throw stopped;
+        }
+        return made;
+    }
+
+    /** Sleeps until {@code latency} after the handler took {@code call} (not at all if that has passed). */
+    protected void pauseRest(Call call, Duration latency) throws InterruptedException {
+        pause(latency.minusNanos(System.nanoTime() - call.startedNanos()));
     }
 
     /** Notes that real work started for {@code key}, so tests can tell which piece of work ran how often, and when. */
@@ -365,13 +391,22 @@ public abstract class EmulatorServer implements AutoCloseable {
      * device has no room for either: the caller answers with its out-of-memory error. Pair with {@link #endWork()}.
      */
     protected boolean startWork() throws InterruptedException {
+        return startWork(null);
+    }
+
+    /** {@link #startWork()} for {@code call}, whose latency then counts from the end of the model load, if any. */
+    protected boolean startWork(Call call) throws InterruptedException {
         GpuMeter.Load load = gpu.load(name, residentBytes);
         if (load == GpuMeter.Load.NO_ROOM) {
             return false;
         }
         if (load == GpuMeter.Load.LOADED) {
             LOG.info("{} emulator: model loaded ({} GB resident)", name, residentBytes >> 30);
+            long began = System.nanoTime();
             pause(modelLoad);
+            if (call != null) {
+                call.postpone(System.nanoTime() - began);
+            }
         }
         synchronized (atWork) {
             if (!gpu.use(name, Math.max(gpu.held(name), workingBytes))) {

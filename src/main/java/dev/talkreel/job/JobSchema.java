@@ -15,30 +15,67 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 
 /**
  * The job's fields as config/job.schema.json (talkreel.job.schema) declares them, checked with the networknt
- * validator that camel-json-validator wraps. The schema is read once at start and itself checked against JSON Schema
- * 2020-12, so a broken edit stops the start with the file's name instead of refusing every job.
+ * validator that camel-json-validator wraps. The schema is read once at start (beside it, in serve) and itself checked
+ * against JSON Schema 2020-12, so a broken edit stops the start with the file's name instead of refusing every job.
  */
 public final class JobSchema {
     private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
     /** The schema keyword holding per-keyword messages, as networknt's errorMessageKeyword calls it. */
     static final String MESSAGE_KEYWORD = "message";
 
-    private final JsonNode root;
-    private final JsonSchema schema;
-    private final SchemaMessages messages;
+    /** The schema file read and checked, and the validator made from it. */
+    private record Loaded(JsonNode root, JsonSchema schema, SchemaMessages messages) {
+    }
 
-    private JobSchema(JsonNode root, JsonSchema schema) {
-        this.root = root;
-        this.schema = schema;
-        this.messages = new SchemaMessages(root);
+    private final CompletableFuture<Loaded> loaded;
+
+    private JobSchema(CompletableFuture<Loaded> loaded) {
+        this.loaded = loaded;
     }
 
     /** Reads and checks the schema file; the exception names the file and every problem in it. */
     public static JobSchema load(Path file) {
+        return new JobSchema(CompletableFuture.completedFuture(read(file)));
+    }
+
+    /**
+     * {@link #load} on a thread of its own, beside the start: setting up the validator takes a few hundred
+     * milliseconds of a start that has better use for them. Its first use, or {@link #await()}, waits for it.
+     */
+    public static JobSchema loadBeside(Path file) {
+        CompletableFuture<Loaded> loading = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try {
+                loading.complete(read(file));
+            } catch (RuntimeException e) {
+                loading.completeExceptionally(e);
+            }
+        }, "job-schema");
+        reader.setDaemon(true);
+        reader.start();
+        return new JobSchema(loading);
+    }
+
+    /** Waits for the schema; throws what {@link #load} would have, so a broken edit still stops the start. */
+    public void await() {
+        loaded();
+    }
+
+    private Loaded loaded() {
+        try {
+            return loaded.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    private static Loaded read(Path file) {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(Files.readString(file));
@@ -52,14 +89,15 @@ public final class JobSchema {
             throw new IllegalArgumentException("job schema " + file + " is not a valid JSON Schema 2020-12: "
                     + wrong.stream().map(ValidationMessage::getMessage).collect(Collectors.joining("; ")));
         }
-        return new JobSchema(root, factory.getSchema(root, config));
+        return new Loaded(root, factory.getSchema(root, config), new SchemaMessages(root));
     }
 
     /** Every field the schema refuses, one error per field: its first problem. */
     public List<FieldError> check(JsonNode job) {
         Map<String, FieldError> byField = new LinkedHashMap<>();
-        for (ValidationMessage m : schema.validate(job)) {
-            FieldError e = messages.explain(m);
+        Loaded schema = loaded();
+        for (ValidationMessage m : schema.schema().validate(job)) {
+            FieldError e = schema.messages().explain(m);
             byField.putIfAbsent(e.field(), e);
         }
         return List.copyOf(byField.values());
@@ -70,7 +108,7 @@ public final class JobSchema {
      * enum of strings. A blank text there is the same as the field left out; elsewhere it is a wrong type.
      */
     public boolean isText(String field) {
-        JsonNode node = root;
+        JsonNode node = loaded().root();
         for (String name : field.split("\\.")) {
             node = node.path("properties").path(name);
         }
@@ -87,7 +125,7 @@ public final class JobSchema {
 
     /** Whether the schema lists this top-level field as required. */
     public boolean required(String field) {
-        for (JsonNode n : root.path("required")) {
+        for (JsonNode n : loaded().root().path("required")) {
             if (n.asText().equals(field)) {
                 return true;
             }

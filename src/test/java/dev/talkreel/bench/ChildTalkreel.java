@@ -52,6 +52,11 @@ final class ChildTalkreel implements AutoCloseable {
         settings.putAll(overrides);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "@config/jvm.options", "-Dorg.bytedeco.javacpp.cachedir=target/javacpp-cache"));
+        // JVM options to try against the stock ones, e.g. bench/run.sh with BENCH_CHILD_JVM="-Xmx128m"
+        String extra = System.getenv().getOrDefault("BENCH_CHILD_JVM", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), App.class.getName(), "serve"));
         Path log = root.resolve("talkreel.log");

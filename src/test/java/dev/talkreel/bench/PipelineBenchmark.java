@@ -206,6 +206,13 @@ public final class PipelineBenchmark {
                         between(submitted, Instant.parse(times.path("ended").asText())) / 1e3));
             }
         });
+        for (JsonNode event : job.path("events")) {
+            if (event.hasNonNull("at") && !event.path("action").asText().startsWith("step_")) {
+                line.append(String.format(Locale.ROOT, "%s%s @%.2f, ", event.path("action").asText(),
+                        event.has("step") ? " " + event.path("step").asText() : "",
+                        between(submitted, Instant.parse(event.path("at").asText())) / 1e3));
+            }
+        }
         line.append("GPU busy");
         for (var span : emulators.gpu.busySpans()) {
             line.append(String.format(Locale.ROOT, " %.2f-%.2f", (span.startNanos() - submittedNanos) / 1e9,

@@ -282,6 +282,13 @@ class JobValidatorTest {
         e = assertThrows(IllegalArgumentException.class, () -> JobSchema.load(notSchema));
         assertTrue(e.getMessage().contains(notSchema + " is not a valid JSON Schema 2020-12"), e.getMessage());
         assertTrue(e.getMessage().contains("maxLength"), e.getMessage());
+        // read beside the start (serve): the same refusal, when the start waits for it
+        JobSchema beside = JobSchema.loadBeside(notSchema);
+        e = assertThrows(IllegalArgumentException.class, beside::await);
+        assertTrue(e.getMessage().contains(notSchema + " is not a valid JSON Schema 2020-12"), e.getMessage());
+        JobSchema fit = JobSchema.loadBeside(SCHEMA);
+        fit.await();
+        assertTrue(fit.required("script"));
     }
 
     // ------------------------------------------------------------------------------------------ helpers

@@ -94,19 +94,21 @@ public final class InfiniteTalkEmulator extends EmulatorServer {
         Fault fault = call.fault();
         journal("generate " + req.audioPath());
         Path video = onGpu("infinitetalk", () -> {
-            if (!startWork()) {
+            if (!startWork(call)) {
                 throw outOfMemory();
             }
             try {
-                pause(behaviour.latency("generate"));
+                Duration latency = behaviour.latency("generate");
+                if (fault == null || fault == Fault.SYMLINK) {
+                    return within(call, latency, () -> write(image, audio, size, frames),
+                            EmulatorServer::deleteQuietly);
+                }
+                pauseRest(call, latency);
                 if (fault == Fault.OOM) {
                     throw outOfMemory();
                 }
-                if (fault != null && fault != Fault.SYMLINK) {
-                    throw new ReplyException(detail(500, "Video generation failed: RuntimeError: CUDA error: an "
-                            + "illegal memory access was encountered"));
-                }
-                return write(image, audio, size, frames);
+                throw new ReplyException(detail(500, "Video generation failed: RuntimeError: CUDA error: an "
+                        + "illegal memory access was encountered"));
             } finally {
                 endWork();
             }

@@ -25,7 +25,7 @@ import java.util.Map;
  * Plays the {@code petebytes/localai vibevoice-api-server} FastAPI wrapper (docs/SERVICES.md 3.2): a synchronous
  * {@code POST /api/tts} that clones a reference voice and answers with base64 audio. Like the real wrapper it gives
  * 400 only for a wrong Content-Type or an unparsable body; everything else, field validation included, is a 500
- * "Generation failed: ...". Generation holds the emulated GPU for the "tts" latency plus the ffmpeg work.
+ * "Generation failed: ...". Generation holds the emulated GPU for the "tts" latency (the ffmpeg work inside it).
  *
  * <p>Operations: "tts" (fault OOM: CUDA out of memory; HUGE fills audio_base64), "tts-wav", "health", "models"
  * (the list, and {@code POST /api/models/{name}/unload}, which frees its memory on the emulated GPU). The model is
@@ -146,7 +146,7 @@ public final class VibevoiceEmulator extends EmulatorServer {
             }
             checkVoice(voice);
             journal("tts " + request.text());
-            Speech speech = onGpu("vibevoice", () -> generate(call.fault(), request));
+            Speech speech = onGpu("vibevoice", () -> generate(call, request));
             return new Spoken(request, speech);
         } finally {
             if (decoded != null) {
@@ -157,28 +157,29 @@ public final class VibevoiceEmulator extends EmulatorServer {
 
     /**
      * The emulated model run: out of memory when planned or when the model does not fit on the device beside what
-     * the other services hold, else the "tts" latency and the ffmpeg synthesis.
+     * the other services hold, else the ffmpeg synthesis, all within the "tts"
+     * latency from the request's arrival.
      */
-    private Speech generate(Fault fault, TtsRequest request) throws Exception {
-        if (fault == Fault.OOM || !switchTo(request.model())) {
+    private Speech generate(Call call, TtsRequest request) throws Exception {
+        if (call.fault() == Fault.OOM || !switchTo(call, request.model())) {
             throw generationFailed(OOM);
         }
         try {
-            pause(behaviour.latency("tts"));
-            return Speech.say(request.text(), request.voiceSpeedFactor(), request.outputFormat());
+            return within(call, behaviour.latency("tts"), () -> Speech.say(request.text(), request.voiceSpeedFactor(),
+                    request.outputFormat()), speech -> { });
         } finally {
             endWork();
         }
     }
 
     /** Loads the requested model as the wrapper does (another loaded one is let go first); false: no room. */
-    private boolean switchTo(String model) throws InterruptedException {
+    private boolean switchTo(Call call, String model) throws InterruptedException {
         synchronized (modelLock) {
             if (loadedModel != null && !loadedModel.equals(model)) {
                 gpu.unload(name);
             }
             loadedModel = null;
-            if (!startWork()) {
+            if (!startWork(call)) {
                 return false;
             }
             loadedModel = model;

@@ -197,16 +197,7 @@ public final class PipelineBenchmark {
      * the emulated GPU was busy.
      */
     private static String timeline(JsonNode job, Instant submitted, Emulators emulators, long submittedNanos) {
-        StringBuilder line = new StringBuilder();
-        job.path("steps").fields().forEachRemaining(step -> {
-            JsonNode times = step.getValue();
-            if (times.hasNonNull("started") && times.hasNonNull("ended")) {
-                line.append(String.format(Locale.ROOT, "%s %.2f-%.2f, ", step.getKey(),
-                        between(submitted, Instant.parse(times.path("started").asText())) / 1e3,
-                        between(submitted, Instant.parse(times.path("ended").asText())) / 1e3));
-            }
-        });
-        line.append("GPU busy");
+        StringBuilder line = new StringBuilder(BenchJobs.stepTimes(job, submitted)).append("GPU busy");
         for (var span : emulators.gpu.busySpans()) {
             line.append(String.format(Locale.ROOT, " %.2f-%.2f", (span.startNanos() - submittedNanos) / 1e9,
                     (span.endNanos() - submittedNanos) / 1e9));

@@ -90,7 +90,8 @@ public final class TwoGpuHosts {
                 int named = work(onA ? a : b, job, step);
                 int other = work(onA ? b : a, job, step);
                 if (named != 1) {
-                    problems.add(step + " ran " + named + " times on host " + host + ", which its record names: " + job);
+                    problems.add(step + " ran " + named + " times on host " + host + ", which its record names: "
+                            + job);
                 }
                 if (onA && bLost) {
                     rerun += other;

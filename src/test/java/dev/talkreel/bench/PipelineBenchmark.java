@@ -62,9 +62,7 @@ public final class PipelineBenchmark {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int jobs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        long began = System.nanoTime();
-        System.out.println(Latencies.describe());
-        System.out.println("machine at the start: " + Columns.machine());
+        long began = Columns.begin();
         System.out.printf(Locale.ROOT, "one job: median of %d runs after a warm-up job; %d jobs at once for (a), (b) "
                 + "and (d) only: (c) shows what polling harder buys on one job, and one more %d-job run would take the"
                 + " bench past ten minutes; (d) is derived, not run: n8n has no GPU gate, so on one GPU its executions"
@@ -91,8 +89,7 @@ public final class PipelineBenchmark {
         System.out.println();
         Table.print(all, jobs);
         failed.forEach(System.out::println);
-        System.out.printf(Locale.ROOT, "%nbench took %.0f s; machine at the end: %s%n", (System.nanoTime() - began) / 1e9,
-                Columns.machine());
+        Columns.end(began);
     }
 
     private interface Column {

@@ -95,9 +95,7 @@ public final class PoolBenchmark {
 
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        long began = System.nanoTime();
-        System.out.println(Latencies.describe());
-        System.out.println("machine at the start: " + Columns.machine());
+        long began = Columns.begin();
         System.out.printf(Locale.ROOT, "%d jobs queued at once; emulated GPUs at stock VRAM and model settings, "
                 + "VRAM hand-off on; in the third column host b's emulators are closed a third into the two hosts' "
                 + "makespan%n%n", jobs);
@@ -130,8 +128,7 @@ public final class PoolBenchmark {
         System.out.println("GPU busy: the emulated GPUs' busy spans (host a: the stack's emulators, b: the second"
                 + " set; one host's is named default); rerun and redone: each step's record (gpu_host) against the"
                 + " work each host's emulators journaled");
-        System.out.printf(Locale.ROOT, "%nbench took %.0f s; machine at the end: %s%n", (System.nanoTime() - began) / 1e9,
-                Columns.machine());
+        Columns.end(began);
     }
 
     private static Result oneHost(int jobs) throws Exception {

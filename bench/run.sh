@@ -7,6 +7,9 @@
 #                                    GPU idle, requests per job, RSS, start-up, with the issue's targets; columns abcd (pipeline: same)
 #   bench/run.sh gpu [jobs]          issue 11: jobs (20) queued at once on one emulated 32 GB GPU with 4 s model loads,
 #                                    GPU policy fifo beside fewest-loads: makespan, model loads, ratio to the best schedule
+#   bench/run.sh pool [jobs]         issue 11: jobs (20) queued at once on one emulated GPU host, on two, and on two whose
+#                                    host b's emulators close a third into the run: makespan and its ratio to one host,
+#                                    GPU steps and busy time per host, jobs lost, steps rerun on host a, finished steps redone
 #   bench/run.sh finish [runs]       the time the finishing steps (finish, poster) add to a job, per output profile
 #                                    (landscape, shorts, square), side by side
 #   bench/run.sh portrait [n]        n portraits (20) with ComfyUI's websocket and with it dropped: the time from the
@@ -22,12 +25,13 @@ which="${1:-critical}"
 case "$which" in
   critical|pipeline) main=dev.talkreel.bench.PipelineBenchmark ;;
   gpu) main=dev.talkreel.bench.GpuBenchmark ;;
+  pool) main=dev.talkreel.bench.PoolBenchmark ;;
   history) main=dev.talkreel.bench.HistoryBenchmark ;;
   finish) main=dev.talkreel.bench.FinishBenchmark ;;
   portrait) main=dev.talkreel.bench.PortraitBenchmark ;;
   startup) main=dev.talkreel.bench.StartupBenchmark
            mvn -B -q package -DskipTests ;;
-  *) echo "usage: bench/run.sh [critical|gpu|history|finish|portrait|startup] [n]" >&2; exit 2 ;;
+  *) echo "usage: bench/run.sh [critical|gpu|pool|history|finish|portrait|startup] [n]" >&2; exit 2 ;;
 esac
 mvn -B -q test-compile
 mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath

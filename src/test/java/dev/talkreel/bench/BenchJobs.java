@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /** The benchmarks' jobs: one sample job, submitted and waited for, and its times read from its record. */
@@ -31,32 +33,75 @@ final class BenchJobs {
 
     /** Waits for the job's end (15 minutes at most); its record, which must say done. */
     static JsonNode done(JobClient client, String id, String label) {
-        JsonNode job = client.waitForEnd(id, Duration.ofMinutes(15));
+        return requireDone(client.waitForEnd(id, Duration.ofMinutes(15)), label);
+    }
+
+    private static JsonNode requireDone(JsonNode job, String label) {
         if (!"done".equals(job.path("status").asText())) {
-            throw new IllegalStateException(label + ": job " + id + " " + job.path("status").asText() + ": " + job);
+            throw new IllegalStateException(label + ": job " + job.path("job_id").asText() + " "
+                    + job.path("status").asText() + ": " + job);
         }
         return job;
     }
 
+    /** Jobs submitted back to back: their ids and when each went in. */
+    record Batch(List<String> ids, List<Instant> submitted) {
+    }
+
     /** Submits {@code jobs} jobs back to back, then waits for them all. */
     static AtOnce atOnce(JobClient client, int jobs, String label) throws Exception {
-        Instant first = Instant.now();
+        Batch batch = submitAll(client, Collections.nCopies(jobs, SCRIPT));
+        return times(batch, ended(client, batch), label);
+    }
+
+    /** Submits one job per script, back to back. */
+    static Batch submitAll(JobClient client, List<String> scripts) throws Exception {
         List<String> ids = new ArrayList<>();
         List<Instant> submitted = new ArrayList<>();
-        for (int i = 0; i < jobs; i++) {
+        for (String script : scripts) {
             submitted.add(Instant.now());
-            ids.add(submit(client));
+            ids.add(client.submit(JobClient.job(URL, script)));
         }
+        return new Batch(ids, submitted);
+    }
+
+    /** Each job's record once it ended (15 minutes at most each), done or not. */
+    static List<JsonNode> ended(JobClient client, Batch batch) {
+        return batch.ids().stream().map(id -> client.waitForEnd(id, Duration.ofMinutes(15))).toList();
+    }
+
+    /** The batch's times from its jobs' records ({@link #ended}), which must all say done. */
+    static AtOnce times(Batch batch, List<JsonNode> records, String label) {
+        Instant first = batch.submitted().get(0);
         Instant lastVideo = first;
         Instant lastResult = first;
         long lifetimes = 0;
-        for (int i = 0; i < jobs; i++) {
-            JsonNode job = done(client, ids.get(i), label + " job " + (i + 1));
+        for (int i = 0; i < records.size(); i++) {
+            JsonNode job = requireDone(records.get(i), label + " job " + (i + 1));
             lastVideo = later(lastVideo, ended(job, "video"));
             lastResult = later(lastResult, finished(job));
-            lifetimes += between(submitted.get(i), finished(job));
+            lifetimes += between(batch.submitted().get(i), finished(job));
         }
         return new AtOnce(between(first, lastVideo), between(first, lastResult), lifetimes);
+    }
+
+    /**
+     * Each step's start and end in seconds from {@code from}, e.g. "audio 0.01-2.05, voice@b 2.10-5.12, " (the GPU
+     * host a step ran on when the record names one of a pool's hosts).
+     */
+    static String stepTimes(JsonNode job, Instant from) {
+        StringBuilder line = new StringBuilder();
+        job.path("steps").fields().forEachRemaining(step -> {
+            JsonNode times = step.getValue();
+            if (times.hasNonNull("started") && times.hasNonNull("ended")) {
+                String host = times.path("details").path("gpu_host").asText("");
+                line.append(String.format(Locale.ROOT, "%s%s %.2f-%.2f, ", step.getKey(),
+                        host.isEmpty() || host.equals("default") ? "" : "@" + host,
+                        between(from, Instant.parse(times.path("started").asText())) / 1e3,
+                        between(from, Instant.parse(times.path("ended").asText())) / 1e3));
+            }
+        });
+        return line.toString();
     }
 
     static Instant ended(JsonNode job, String step) {

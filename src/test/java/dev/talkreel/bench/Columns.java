@@ -31,6 +31,19 @@ final class Columns {
         return Runtime.getRuntime().availableProcessors() + " cores, load average " + load;
     }
 
+    /** The lines every latency bench opens with: its latencies and the machine; returns when it began. */
+    static long begin() {
+        System.out.println(Latencies.describe());
+        System.out.println("machine at the start: " + machine());
+        return System.nanoTime();
+    }
+
+    /** The line every latency bench ends with: how long it took (from {@link #begin}) and the machine then. */
+    static void end(long began) {
+        System.out.printf(Locale.ROOT, "%nbench took %.0f s; machine at the end: %s%n",
+                (System.nanoTime() - began) / 1e9, machine());
+    }
+
     static String seconds(long ms) {
         return String.format(Locale.ROOT, "%.2f s", ms / 1e3);
     }

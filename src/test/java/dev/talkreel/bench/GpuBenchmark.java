@@ -58,9 +58,7 @@ public final class GpuBenchmark {
 
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        long began = System.nanoTime();
-        System.out.println(Latencies.describe());
-        System.out.println("machine at the start: " + Columns.machine());
+        long began = Columns.begin();
         System.out.printf(Locale.ROOT, "%d jobs queued at once; 32 GB device; model loads %d ms (VibeVoice %.0f GB, "
                 + "ComfyUI %.0f GB, InfiniteTalk %.0f GB at work, %.0f GB idle); VRAM hand-off on%n%n", jobs, LOAD_MS,
                 VIBEVOICE_GB, COMFYUI_GB, INFINITETALK_GB, INFINITETALK_IDLE_GB);
@@ -84,8 +82,7 @@ public final class GpuBenchmark {
         row(all, "makespan / best schedule", r -> String.format(Locale.ROOT, "%.3f", r.ratio()), "<= 1.05");
         System.out.println("GPU step time: the emulated GPU's busy spans less the loads paid (each load is spent"
                 + " inside a GPU span); loads, unloads, refusals and peak: the emulated device's meter");
-        System.out.printf(Locale.ROOT, "%nbench took %.0f s; machine at the end: %s%n", (System.nanoTime() - began) / 1e9,
-                Columns.machine());
+        Columns.end(began);
     }
 
     private static Result run(String policy, int jobs) throws Exception {

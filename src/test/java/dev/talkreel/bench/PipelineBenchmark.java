@@ -62,9 +62,7 @@ public final class PipelineBenchmark {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int jobs = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        long began = System.nanoTime();
-        System.out.println(Latencies.describe());
-        System.out.println("machine at the start: " + Columns.machine());
+        long began = Columns.begin();
         System.out.printf(Locale.ROOT, "one job: median of %d runs after a warm-up job; %d jobs at once for (a), (b) "
                 + "and (d) only: (c) shows what polling harder buys on one job, and one more %d-job run would take the"
                 + " bench past ten minutes; (d) is derived, not run: n8n has no GPU gate, so on one GPU its executions"
@@ -91,8 +89,7 @@ public final class PipelineBenchmark {
         System.out.println();
         Table.print(all, jobs);
         failed.forEach(System.out::println);
-        System.out.printf(Locale.ROOT, "%nbench took %.0f s; machine at the end: %s%n", (System.nanoTime() - began) / 1e9,
-                Columns.machine());
+        Columns.end(began);
     }
 
     private interface Column {
@@ -193,19 +190,11 @@ public final class PipelineBenchmark {
     }
 
     /**
-     * Where one job's time went, in seconds from its submission: each step's start and end, and the spans in which
-     * the emulated GPU was busy.
+     * Where one job's time went, in seconds from its submission: each step's start and end, its events (GPU slot,
+     * hand-offs), and the spans in which the emulated GPU was busy.
      */
     private static String timeline(JsonNode job, Instant submitted, Emulators emulators, long submittedNanos) {
-        StringBuilder line = new StringBuilder();
-        job.path("steps").fields().forEachRemaining(step -> {
-            JsonNode times = step.getValue();
-            if (times.hasNonNull("started") && times.hasNonNull("ended")) {
-                line.append(String.format(Locale.ROOT, "%s %.2f-%.2f, ", step.getKey(),
-                        between(submitted, Instant.parse(times.path("started").asText())) / 1e3,
-                        between(submitted, Instant.parse(times.path("ended").asText())) / 1e3));
-            }
-        });
+        StringBuilder line = new StringBuilder(BenchJobs.stepTimes(job, submitted));
         for (JsonNode event : job.path("events")) {
             if (event.hasNonNull("at") && !event.path("action").asText().startsWith("step_")) {
                 line.append(String.format(Locale.ROOT, "%s%s @%.2f, ", event.path("action").asText(),

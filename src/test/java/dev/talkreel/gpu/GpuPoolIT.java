@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.talkreel.JobClient;
 import dev.talkreel.demo.LocalStack;
-import dev.talkreel.emulator.CallLog;
 import dev.talkreel.emulator.Emulators;
+import dev.talkreel.gpu.TwoGpuHosts.Placement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GpuPoolIT {
     private static final int JOBS = 4;
-    private static final String[] GPU_STEPS = {"voice", "portrait", "video"};
 
     @TempDir
     Path root;
@@ -39,9 +38,8 @@ class GpuPoolIT {
         }
 
         Path two = root.resolve("two");
-        Emulators b = Emulators.startOnFreePorts(two.resolve("shared"), two.resolve("infinitetalk-output"),
-                two.resolve("emulators-b"));
-        try (LocalStack pool = LocalStack.start(two, settings(poolOf(b)))) {
+        Emulators b = TwoGpuHosts.startHostB(two);
+        try (LocalStack pool = LocalStack.start(two, settings(TwoGpuHosts.settings(b)))) {
             slowGpu(pool.emulators());
             slowGpu(b);
             Run run = makespan(pool, "two", JOBS);
@@ -49,45 +47,24 @@ class GpuPoolIT {
             System.out.printf("makespan of %d jobs: one host %d ms, two hosts %d ms, ratio %.2f%n", JOBS, oneHost,
                     run.elapsedMs, ratio);
             assertTrue(ratio < 0.75, "two hosts took " + run.elapsedMs + " ms, one host " + oneHost + " ms");
+            Placement both = TwoGpuHosts.placement(run.jobs, pool.emulators(), b, false);
+            assertEquals(List.of(), both.problems(), "each step ran once, on the host its record names");
             for (String host : List.of("a", "b")) {
-                assertTrue(run.jobs.stream().anyMatch(j -> ranOn(j, host)), "no step ran on host " + host);
-            }
-            for (JsonNode job : run.jobs) {
-                for (String step : GPU_STEPS) {
-                    String host = job.path("steps").path(step).path("details").path("gpu_host").asText();
-                    assertTrue(host.equals("a") || host.equals("b"), step + " names no host: " + job);
-                    assertEquals(1, work(host.equals("a") ? pool.emulators() : b, job, step),
-                            "each step ran once, on the host its record names: " + step + " of " + job);
-                }
+                assertTrue(both.stepsPerHost().get(host) > 0, "no step ran on host " + host);
             }
 
             // a second batch; host b's emulators stop while it works
             List<String> ids = submit(pool, "lost", JOBS);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> ids.stream().mapToInt(id -> workOf(b, id)).sum() >= 2);
+                    .until(() -> ids.stream().mapToInt(id -> TwoGpuHosts.workOf(b, id)).sum() >= 2);
             b.close();
             List<JsonNode> done = waitForAll(pool, ids);
-            int movedSteps = 0;
-            for (JsonNode job : done) {
-                for (String step : GPU_STEPS) {
-                    String host = job.path("steps").path(step).path("details").path("gpu_host").asText();
-                    int onA = work(pool.emulators(), job, step);
-                    int onB = work(b, job, step);
-                    if (host.equals("b")) {
-                        // finished on b before it stopped: not redone on a
-                        assertEquals(0, onA, step + " finished on b was redone on a: " + job);
-                        assertEquals(1, onB, step + " of " + job);
-                    } else {
-                        assertEquals("a", host, step + " names no host: " + job);
-                        assertEquals(1, onA, step + " ran once on a: " + job);
-                        movedSteps += onB;
-                    }
-                }
-            }
+            Placement lost = TwoGpuHosts.placement(done, pool.emulators(), b, true);
+            assertEquals(List.of(), lost.problems(), "steps finished on b were not redone on a, the rest ran once on a");
             long refusals = done.stream().mapToLong(j -> j.path("events").findValues("action").stream()
                     .filter(a -> a.asText().equals("gpu_host_down")).count()).sum();
             System.out.printf("host b stopped: %d GPU step(s) it had begun ran again on a; %d refusal(s) recorded%n",
-                    movedSteps, refusals);
+                    lost.rerunOnA(), refusals);
             assertTrue(refusals > 0, "no job recorded host b's refusal");
         } finally {
             b.close();
@@ -100,21 +77,6 @@ class GpuPoolIT {
      */
     private static Map<String, String> settings(Map<String, String> more) {
         return new LinkedHashMap<>(more);
-    }
-
-    /** Host a: the stack's own emulators (the one-host URL settings); host b: the second set. */
-    private static Map<String, String> poolOf(Emulators b) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("talkreel.gpu.hosts", "a,b");
-        for (String service : new String[] {"vibevoice", "comfyui", "infinitetalk"}) {
-            s.put("talkreel.gpu.host.a." + service + ".url", "{{talkreel." + service + ".url}}");
-        }
-        s.put("talkreel.gpu.host.b.vibevoice.url", b.vibevoice.baseUrl());
-        s.put("talkreel.gpu.host.b.comfyui.url", b.comfyui.baseUrl());
-        s.put("talkreel.gpu.host.b.infinitetalk.url", b.infinitetalk.baseUrl());
-        s.put("talkreel.gpu.host.a.slots", "1");
-        s.put("talkreel.gpu.host.b.slots", "1");
-        return s;
     }
 
     /**
@@ -134,7 +96,7 @@ class GpuPoolIT {
         long start = System.nanoTime();
         List<JsonNode> done = waitForAll(stack, submit(stack, batch, jobs));
         long elapsed = (System.nanoTime() - start) / 1_000_000;
-        long gpu = done.stream().mapToLong(j -> List.of(GPU_STEPS).stream()
+        long gpu = done.stream().mapToLong(j -> TwoGpuHosts.GPU_STEPS.stream()
                 .mapToLong(s -> j.path("steps").path(s).path("elapsed_ms").asLong()).sum()).sum();
         System.out.printf("%s: %d jobs in %d ms, their GPU steps took %d ms in all%n", batch, jobs, elapsed, gpu);
         return new Run(elapsed, done);
@@ -159,28 +121,5 @@ class GpuPoolIT {
             done.add(job);
         }
         return done;
-    }
-
-    private static boolean ranOn(JsonNode job, String host) {
-        return job.path("steps").findValues("gpu_host").stream().anyMatch(h -> h.asText().equals(host));
-    }
-
-    /** GPU work the host's emulators began for the job's step (its speech text, or its job id in the key). */
-    private static int work(Emulators e, JsonNode job, String step) {
-        String id = job.path("job_id").asText();
-        List<CallLog.Work> journal = switch (step) {
-            case "voice" -> e.vibevoice.calls().journal();
-            case "portrait" -> e.comfyui.calls().journal();
-            default -> e.infinitetalk.calls().journal();
-        };
-        String mark = step.equals("voice") ? job.path("input").path("script").asText() : id;
-        return (int) journal.stream().filter(w -> w.key().contains(mark)).count();
-    }
-
-    /** GPU work of any kind the host's emulators began for the job (portraits and videos name the job). */
-    private static int workOf(Emulators e, String jobId) {
-        List<CallLog.Work> all = new ArrayList<>(e.comfyui.calls().journal());
-        all.addAll(e.infinitetalk.calls().journal());
-        return (int) all.stream().filter(w -> w.key().contains(jobId)).count();
     }
 }

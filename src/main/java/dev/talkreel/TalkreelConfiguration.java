@@ -216,7 +216,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("gpuHosts", gpuHosts);
         r.bind("gpuGate", gpuHosts.hosts().get(0).gate());
         r.bind("vramHandoff", gpuHosts.hosts().get(0).handoff());
-        r.bind("retryPolicy", new RetryPolicy(pipeline, retries, metrics::retried));
+        r.bind("retryPolicy", new RetryPolicy(pipeline, retries, metrics::retried, gpuHosts::retriesElsewhere));
         r.bind("transfers", new Transfers(pipeline, transferLimits, jobs));
         r.bind("pollBudget", new PollBudget(pipeline, pollLimits, jobs));
         // each step watcher's scans: timed, and at once when this process writes a marker the step waits for, or

@@ -123,6 +123,15 @@ public final class GpuHosts {
         throw error;
     }
 
+    /**
+     * Whether a retry of the exchange's call goes to another host: its host is out of rotation (it refused) and
+     * another is in it. Such a retry need not wait out the service's back-off, which is for a service that may recover.
+     */
+    public boolean retriesElsewhere(Exchange exchange) {
+        String host = exchange.getProperty(Props.GPU_HOST, String.class);
+        return host != null && !inRotation(host) && hosts.stream().anyMatch(h -> inRotation(h.name()));
+    }
+
     public List<Host> hosts() {
         return hosts;
     }

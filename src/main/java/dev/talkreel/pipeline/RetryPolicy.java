@@ -3,6 +3,7 @@ package dev.talkreel.pipeline;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
@@ -31,15 +32,19 @@ public final class RetryPolicy {
 
     /** Told of each retry: the step and the simple class name of the error (metrics). */
     private final BiConsumer<String, String> retried;
+    /** Whether the retry goes to another GPU host than the one that failed (GpuHosts#retriesElsewhere). */
+    private final Predicate<Exchange> elsewhere;
 
     public RetryPolicy(Pipeline pipeline, PerService<Policy> policies) {
-        this(pipeline, policies, (step, errorClass) -> { });
+        this(pipeline, policies, (step, errorClass) -> { }, exchange -> false);
     }
 
-    public RetryPolicy(Pipeline pipeline, PerService<Policy> policies, BiConsumer<String, String> retried) {
+    public RetryPolicy(Pipeline pipeline, PerService<Policy> policies, BiConsumer<String, String> retried,
+                       Predicate<Exchange> elsewhere) {
         this.pipeline = pipeline;
         this.policies = policies;
         this.retried = retried;
+        this.elsewhere = elsewhere;
     }
 
     /** Called by retryWhile with the exchange whose call failed; sets the pause before the next try. */
@@ -68,6 +73,10 @@ public final class RetryPolicy {
             delay = policy.oomCooldownMs();
         } else if (retries >= policy.attempts()) {
             return false;
+        } else if (elsewhere.test(exchange)) {
+            // its host went out of rotation and another is up: the back-off is for a service that may recover,
+            // and the next try is not on that one
+            delay = 0;
         } else {
             delay = policy.delay(retries);
         }

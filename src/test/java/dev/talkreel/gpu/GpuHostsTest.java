@@ -68,8 +68,10 @@ class GpuHostsTest {
 
         assertSame(refused, assertThrows(ConnectException.class, () -> hosts.refused(voice)), "rethrown as caught");
         assertFalse(hosts.inRotation("a"));
+        assertTrue(hosts.retriesElsewhere(voice), "b is up: the retry need not wait out VibeVoice's back-off");
         assertEquals(1, gate("a").freeSlots(), "the refusing step's slot went back");
         assertEquals("b", acquire(voice), "the retry goes to b, a's free slot notwithstanding");
+        assertFalse(hosts.retriesElsewhere(voice), "b did not refuse");
         assertTrue(jobs.get(id).events.stream().anyMatch(e -> "gpu_host_down".equals(e.get("action"))
                 && "a".equals(e.get("host"))), jobs.get(id).events.toString());
     }

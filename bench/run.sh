@@ -29,11 +29,11 @@ case "$which" in
   history) main=dev.talkreel.bench.HistoryBenchmark ;;
   finish) main=dev.talkreel.bench.FinishBenchmark ;;
   portrait) main=dev.talkreel.bench.PortraitBenchmark ;;
-  startup) main=dev.talkreel.bench.StartupBenchmark
-           mvn -B -q package -DskipTests ;;
+  startup) main=dev.talkreel.bench.StartupBenchmark ;;
   *) echo "usage: bench/run.sh [critical|gpu|pool|history|finish|portrait|startup] [n]" >&2; exit 2 ;;
 esac
-mvn -B -q test-compile
+# the jar too: the benches launch talkreel as the Docker image does (bench/ChildTalkreel.java)
+mvn -B -q package -DskipTests
 mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 exec java -Xmx512m -Dorg.bytedeco.javacpp.cachedir=target/javacpp-cache \
   -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" "$main" "$@"

@@ -180,7 +180,8 @@ public class TalkreelConfiguration implements CamelConfiguration {
         r.bind("apiGuard", apiGuard);
         // the server listens before the routes exist: 503 + Retry-After until every route has started, never 404
         RequestGate gate = new RequestGate(apiGuard, c.integer("talkreel.http.starting-retry-after-s"));
-        // GET /api/openapi.json is made after the start, not while the routes start
+        // GET /api/openapi.json is made after the start (a few seconds after: about a tenth of a start's CPU), not
+        // while the routes start
         ApiDocument apiDocument = new ApiDocument();
         r.bind("apiDocument", apiDocument);
         camel.addStartupListener(new StartupListener() {
@@ -193,7 +194,7 @@ public class TalkreelConfiguration implements CamelConfiguration {
             @Override
             public void onCamelContextFullyStarted(CamelContext context, boolean alreadyStarted) {
                 gate.open();
-                apiDocument.prepare();
+                apiDocument.prepare(API_DOCUMENT_AFTER_MS);
             }
         });
         // the API server's own defence: platform-http runs on the one Vert.x in the registry, this guarded one
@@ -292,6 +293,8 @@ public class TalkreelConfiguration implements CamelConfiguration {
 
     /** The GPU services a host of talkreel.gpu.hosts runs (yttools runs where talkreel.yttools.url says). */
     private static final List<String> GPU_SERVICES = List.of("vibevoice", "comfyui", "infinitetalk");
+    /** How long after the start the OpenAPI document is made. */
+    private static final long API_DOCUMENT_AFTER_MS = 3000;
 
     /**
      * The GPU hosts: each name of talkreel.gpu.hosts with its talkreel.gpu.host.&lt;name&gt;.&lt;service&gt;.url and

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * document (JSON and YAML, through swagger's models) as its route initialises, about a tenth of a start; the API does
  * not need it to take jobs. The same factory makes the same document: found in the registry, this one is used by
  * Camel's {@code rest-api} endpoint in place of the one on the class path, and hands the request to the real processor,
- * made and started at its first use. {@link #prepare()} makes it in the background once talkreel has started, so the
- * first reader usually finds it ready.
+ * made and started at its first use. {@link #prepare(long)} makes it in the background a little after talkreel has
+ * started, so the first reader usually finds it ready.
  */
 public final class ApiDocument implements RestApiProcessorFactory {
     private final RestApiProcessorFactory real = new OpenApiRestApiProcessorFactory();
@@ -40,11 +40,17 @@ public final class ApiDocument implements RestApiProcessorFactory {
         document().process(exchange);
     }
 
-    /** Makes the document now, on a thread of its own; a failure is left to the first request, which reports it. */
-    public void prepare() {
+    /**
+     * Makes the document on a thread of its own, {@code afterMs} from now: not while the start's last work (the first
+     * scans, the first readiness answers) needs the CPU. A failure is left to the first request, which reports it.
+     */
+    public void prepare(long afterMs) {
         Thread t = new Thread(() -> {
             try {
+                Thread.sleep(afterMs);
                 document();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (Exception e) {
                 LoggerFactory.getLogger("talkreel.api").warn("the OpenAPI document could not be made yet: {}",
                         e.toString());

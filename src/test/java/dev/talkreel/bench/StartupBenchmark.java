@@ -1,6 +1,5 @@
 package dev.talkreel.bench;
 
-import dev.talkreel.App;
 import dev.talkreel.demo.LocalStack;
 import dev.talkreel.emulator.Emulators;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,11 +40,9 @@ public final class StartupBenchmark {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         Path root = Files.createTempDirectory("talkreel-startup-bench");
         try (Emulators emulators = LocalStack.startEmulators(root)) {
-            Path archive = root.resolve("talkreel.jsa");
             List<Start> plain = starts(runs, root, emulators, List.of());
-            train(root, emulators, archive);
-            List<Start> cds = Files.isRegularFile(archive)
-                    ? starts(runs, root, emulators, List.of("-XX:SharedArchiveFile=" + archive)) : List.of();
+            List<String> image = ChildTalkreel.asTheImage(emulators);
+            List<Start> cds = image.isEmpty() ? List.of() : starts(runs, root, emulators, image);
             System.out.printf(Locale.ROOT, "%nstart-up of serve (%s), %d runs, median (min-max):%n", launched(), runs);
             print("plain JVM", plain);
             if (cds.isEmpty()) {
@@ -78,7 +74,7 @@ public final class StartupBenchmark {
             throws Exception {
         List<Start> starts = new ArrayList<>();
         for (int i = 0; i <= runs; i++) {
-            Start s = start(root.resolve("run-" + System.nanoTime()), emulators, jvmOptions, null);
+            Start s = start(root.resolve("run-" + System.nanoTime()), emulators, jvmOptions);
             System.out.printf(Locale.ROOT, "  %s%s: ready %d ms, API takes jobs %d ms%n",
                     jvmOptions.isEmpty() ? "plain" : "AppCDS", i == 0 ? " (warm-up, not counted)" : " #" + i,
                     s.readyMs(), s.acceptingMs());
@@ -89,28 +85,13 @@ public final class StartupBenchmark {
         return starts;
     }
 
-    /** A start that writes the archive of the classes it loaded when it stops (Java 17's dynamic AppCDS). */
-    private static void train(Path root, Emulators emulators, Path archive) throws Exception {
-        start(root.resolve("training"), emulators, List.of("-XX:ArchiveClassesAtExit=" + archive), archive);
-    }
-
-    private static Start start(Path dir, Emulators emulators, List<String> jvmOptions, Path awaitFile)
-            throws Exception {
+    private static Start start(Path dir, Emulators emulators, List<String> jvmOptions) throws Exception {
         Files.createDirectories(dir);
         int port = LocalStack.freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "@config/jvm.options"));
-        command.addAll(jvmOptions);
-        Map<String, String> settings = LocalStack.orchestratorSettings(dir, emulators, port);
-        // stock settings: only where the volume, the API and the services are
-        settings.keySet().removeIf(k -> !k.equals("talkreel.shared.dir") && !k.equals("talkreel.http.port")
-                && !k.endsWith(".url") && !k.equals("talkreel.infinitetalk.output.dir"));
-        settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.addAll(launch());
-        command.add("serve");
+        List<String> command = ChildTalkreel.command(jvmOptions, ChildTalkreel.whereThingsAre(dir, emulators, port));
         Path log = dir.resolve("serve.log");
         long launched = System.nanoTime();
-        Process serve = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process serve = ChildTalkreel.launch(command, log);
         // a benchmark stopped with Ctrl-C leaves no orchestrator behind
         Thread reaper = new Thread(serve::destroyForcibly);
         Runtime.getRuntime().addShutdownHook(reaper);
@@ -141,10 +122,6 @@ public final class StartupBenchmark {
                 serve.destroyForcibly();
             }
             Runtime.getRuntime().removeShutdownHook(reaper);
-            if (awaitFile != null && !Files.isRegularFile(awaitFile)) {
-                System.out.println("  the training start wrote no archive: " + Files.readString(log).lines()
-                        .filter(l -> l.contains("cds")).limit(3).toList());
-            }
         }
     }
 
@@ -167,15 +144,8 @@ public final class StartupBenchmark {
         }
     }
 
-    /** The jar as a user runs it, when built; else the classes of this build. */
-    private static List<String> launch() {
-        Path jar = Path.of("target", "talkreel.jar");
-        return Files.isRegularFile(jar) ? List.of("-jar", jar.toString())
-                : List.of("-cp", System.getProperty("java.class.path"), App.class.getName());
-    }
-
     private static String launched() {
-        return String.join(" ", launch()).replace(System.getProperty("java.class.path"), "<class path>");
+        return ChildTalkreel.jar().map(jar -> "-jar " + jar).orElse("the test class path");
     }
 
     private static long median(List<Long> values) {

@@ -1,5 +1,6 @@
 package dev.talkreel.check;
 
+import dev.talkreel.Beside;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntSupplier;
 import org.apache.camel.main.BaseMainSupport;
@@ -22,17 +23,7 @@ public final class CheckBeside extends MainListenerSupport {
 
     /** Starts {@code check} (0 when fit to serve; it prints its own report) on a thread of its own. */
     public static CheckBeside start(IntSupplier check) {
-        CompletableFuture<Integer> verdict = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                verdict.complete(check.getAsInt());
-            } catch (Throwable e) {
-                verdict.completeExceptionally(e);
-            }
-        }, "talkreel-check");
-        t.setDaemon(true);
-        t.start();
-        return new CheckBeside(verdict);
+        return new CheckBeside(Beside.supply("talkreel-check", check::getAsInt));
     }
 
     /** Waits for the check: true when it found nothing wrong. A check that itself broke is not a verdict of fitness. */

@@ -8,6 +8,7 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.talkreel.Beside;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,17 +50,7 @@ public final class JobSchema {
      * milliseconds of a start that has better use for them. Its first use, or {@link #await()}, waits for it.
      */
     public static JobSchema loadBeside(Path file) {
-        CompletableFuture<Loaded> loading = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try {
-                loading.complete(read(file));
-            } catch (RuntimeException e) {
-                loading.completeExceptionally(e);
-            }
-        }, "job-schema");
-        reader.setDaemon(true);
-        reader.start();
-        return new JobSchema(loading);
+        return new JobSchema(Beside.supply("job-schema", () -> read(file)));
     }
 
     /** Waits for the schema; throws what {@link #load} would have, so a broken edit still stops the start. */

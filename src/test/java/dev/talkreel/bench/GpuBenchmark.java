@@ -54,6 +54,14 @@ public final class GpuBenchmark {
         double ratio() {
             return run.toVideoMs() / (double) (stepMs() + BEST_LOADS * LOAD_MS);
         }
+
+        /**
+         * Against the services' own step times: each emulator answers its latency after a call came in (its work
+         * inside it), so N x 10.5 s is the GPU step time; the busy spans start after it read its inputs.
+         */
+        double nominalRatio() {
+            return run.toVideoMs() / (double) (jobs * Latencies.GPU_PER_JOB + BEST_LOADS * LOAD_MS);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -80,6 +88,8 @@ public final class GpuBenchmark {
         row(all, "best schedule: GPU step time + " + BEST_LOADS + " loads", r -> seconds(r.stepMs()
                 + BEST_LOADS * LOAD_MS), "");
         row(all, "makespan / best schedule", r -> String.format(Locale.ROOT, "%.3f", r.ratio()), "<= 1.05");
+        row(all, "makespan / (nominal " + jobs + " x " + seconds(Latencies.GPU_PER_JOB) + " + " + BEST_LOADS
+                + " loads)", r -> String.format(Locale.ROOT, "%.3f", r.nominalRatio()), "");
         System.out.println("GPU step time: the emulated GPU's busy spans less the loads paid (each load is spent"
                 + " inside a GPU span); loads, unloads, refusals and peak: the emulated device's meter");
         Columns.end(began);

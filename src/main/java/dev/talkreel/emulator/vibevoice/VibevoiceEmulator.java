@@ -157,8 +157,7 @@ public final class VibevoiceEmulator extends EmulatorServer {
 
     /**
      * The emulated model run: out of memory when planned or when the model does not fit on the device beside what
-     * the other services hold, else the ffmpeg synthesis, all within the "tts"
-     * latency from the request's arrival.
+     * the other services hold, else the ffmpeg synthesis, all within the "tts" latency from the request's arrival.
      */
     private Speech generate(Call call, TtsRequest request) throws Exception {
         if (call.fault() == Fault.OOM || !switchTo(call, request.model())) {

@@ -182,7 +182,6 @@ public final class VramHandoff {
         }
         Wait wait = await(freeBytes, need.bytes(), settings.tries(), settings.intervalMs(), true);
         Map<String, Object> event = new LinkedHashMap<>();
-        event.put("step", step);
         event.put("needed_gb", gb(need.bytes()));
         event.put("free_gb_before", free == null ? null : gb(free));
         event.put("free_gb", wait.lastFree() == null ? null : gb(wait.lastFree()));
@@ -193,19 +192,19 @@ public final class VramHandoff {
         event.put("waited_ms", wait.waitedMs());
         if (wait.enough() || wait.lastFree() == null) {
             event.put("outcome", wait.enough() ? "room" : "device memory unreadable: went on");
-            record(jobId, event);
+            record(jobId, step, event);
             LOG.info("job {}: GPU hand-off before step {}: {} after {} ms", jobId, step, event.get("outcome"),
                     wait.waitedMs());
             return;
         }
         String message = timeoutMessage(step, need, wait, settings, stillHolding(need.service(), answers, holders));
         event.put("outcome", "timed out");
-        record(jobId, event);
+        record(jobId, step, event);
         throw new StepTimeoutException(message);
     }
 
-    private void record(String jobId, Map<String, Object> event) {
-        jobs.note(jobId, (String) event.remove("step"), "gpu-handoff", event, s -> { });
+    private void record(String jobId, String step, Map<String, Object> event) {
+        jobs.note(jobId, step, "gpu-handoff", event, s -> { });
     }
 
     /** RESIDENT: the model the step needs is the one talkreel ran last; ROOM: enough is free; else RELEASE. */

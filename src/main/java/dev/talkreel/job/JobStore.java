@@ -230,7 +230,6 @@ public final class JobStore {
         }
     }
 
-    /** Adds an entry to the job's events (e.g. each callback attempt), with its details. */
     /**
      * A note of what happened around a step (a GPU slot's wait, a host, a VRAM hand-off): the event, and whatever
      * {@code alsoStep} adds to the step, in one record write. Never fails the work it describes: a record the volume
@@ -250,6 +249,7 @@ public final class JobStore {
         }
     }
 
+    /** Adds an entry to the job's events (e.g. each callback attempt), with its details. */
     public void event(String jobId, String action, Map<String, Object> details) {
         update(jobId, job -> {
             Map<String, Object> e = event(action, null);

@@ -6,10 +6,12 @@ import dev.talkreel.check.Problem;
 import dev.talkreel.demo.Demo;
 import dev.talkreel.emulator.Emulators;
 import java.nio.file.Path;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import org.apache.camel.main.Main;
+import javax.net.ssl.SSLContext;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -51,6 +53,15 @@ public final class App {
         // asked for meanwhile gets a stand-in, which can fail the class that asked)
         LoggerFactory.getILoggerFactory();
         CheckBeside check = CheckBeside.start(App::check);
+        // the first HTTP client builds the JDK's default TLS context (every trusted certificate parsed), about 0.2 s on
+        // the boot's path even where every service is plain http: built beside, the clients find it ready
+        Beside.supply("talkreel-tls", () -> {
+            try {
+                return SSLContext.getDefault();
+            } catch (NoSuchAlgorithmException e) {
+                return null; // the first client that needs TLS reports it
+            }
+        });
         Main main = orchestrator();
         main.addMainListener(check);
         try {

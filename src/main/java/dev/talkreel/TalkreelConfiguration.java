@@ -282,7 +282,8 @@ public class TalkreelConfiguration implements CamelConfiguration {
                         c.decimal("talkreel.finish.loudness.true-peak-dbtp"), c.decimal("talkreel.finish.loudness.range-lu")),
                 FinishGraph.Fill.named(c.get("talkreel.output.fill")),
                 new FinishGraph.Encoding(c.get("talkreel.finish.x264-preset").trim(), c.integer("talkreel.finish.crf")),
-                c.decimal("talkreel.video.seconds"), Duration.ofMillis(c.integer("talkreel.finish.ffmpeg-timeout-ms")))));
+                c.decimal("talkreel.video.seconds"), Duration.ofMillis(c.integer("talkreel.finish.ffmpeg-timeout-ms")),
+                c.integer("talkreel.finish.nice"))));
         r.bind("stepMarkers", new StepMarkers());
         r.bind("resultAssembler", new ResultAssembler(jobs, pipeline,
                 Arrays.stream(c.get("talkreel.outbox.also").split(",")).map(String::trim).filter(n -> !n.isEmpty())

@@ -2,6 +2,7 @@ package dev.talkreel.files;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +22,10 @@ import java.util.UUID;
  * picks up), then one rename puts them in place. The shared volume is the truth, so every write to it goes through here.
  */
 public final class AtomicFiles {
+    // java.time only, named: finding every module on the class path also loads Joda-Time's (from the OpenAPI parser)
+    // and its time-zone data at each start, for types talkreel never writes
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .findAndRegisterModules();
+            .registerModule(new JavaTimeModule());
 
     private AtomicFiles() {
     }

@@ -31,9 +31,17 @@ public final class Finisher {
     private final OutputProfiles profiles;
     private final Settings settings;
 
-    /** The finishing settings (talkreel.output.fill, talkreel.finish.*). */
+    /**
+     * The finishing settings (talkreel.output.fill, talkreel.finish.*); {@code nice} is the final encode's CPU
+     * priority (0-19).
+     */
     public record Settings(Loudness.Target loudness, FinishGraph.Fill fill, FinishGraph.Encoding encoding,
-                           double videoSeconds, Duration timeout) {
+                           double videoSeconds, Duration timeout, int nice) {
+        public Settings {
+            if (nice < 0 || nice > 19) {
+                throw new IllegalArgumentException("talkreel.finish.nice must be 0-19, not " + nice);
+            }
+        }
     }
 
     public Finisher(SharedVolume volume, OutputProfiles profiles, Settings settings) {
@@ -66,7 +74,7 @@ public final class Finisher {
         try {
             Ffmpeg.runIn(dir, settings.timeout(), FinishGraph.arguments(SOURCE, width, height, settings.fill(), cues,
                     Loudness.fromFacts(measured).secondPassFilter(settings.loudness()), frames, settings.encoding(),
-                    tmp.getFileName().toString()));
+                    tmp.getFileName().toString()), settings.nice());
             AtomicFiles.moveIntoPlace(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.bytedeco.javacpp.Loader;
 
 /**
@@ -17,6 +19,9 @@ import org.bytedeco.javacpp.Loader;
  * ({@code -Dorg.bytedeco.javacpp.cachedir=...} moves it); nothing is installed on the machine.
  */
 public final class Ffmpeg {
+    /** nice(1), where the machine has it (every Linux and macOS; not Windows). */
+    private static final Optional<Path> NICE = Stream.of("/usr/bin/nice", "/bin/nice").map(Path::of)
+            .filter(Files::isExecutable).findFirst();
     private static volatile Path ffmpeg;
     private static volatile Path ffprobe;
 
@@ -51,10 +56,18 @@ public final class Ffmpeg {
 
     /** Runs ffmpeg with {@code args} in the folder {@code dir} (null: ours), as {@link #run}; YAML-friendly: a list. */
     public static void runIn(Path dir, Duration timeout, List<String> args) throws IOException {
+        runIn(dir, timeout, args, 0);
+    }
+
+    /**
+     * As {@link #runIn(Path, Duration, List)}, at CPU priority {@code nice} (1-19 as nice(1) counts them: lower
+     * priority; 0, or no nice program on the machine: normal priority).
+     */
+    public static void runIn(Path dir, Duration timeout, List<String> args, int nice) throws IOException {
         List<String> command = new ArrayList<>(List.of(ffmpegPath().toString(), "-hide_banner", "-loglevel", "error",
                 "-nostdin", "-y"));
         command.addAll(args);
-        exec(command, timeout, dir);
+        exec(command, timeout, dir, false, nice);
     }
 
     /**
@@ -65,7 +78,7 @@ public final class Ffmpeg {
         List<String> command = new ArrayList<>(List.of(ffmpegPath().toString(), "-hide_banner", "-nostats",
                 "-loglevel", "info", "-nostdin", "-y"));
         command.addAll(args);
-        return exec(command, timeout, dir, true);
+        return exec(command, timeout, dir, true, 0);
     }
 
     static String exec(List<String> command, Duration timeout) throws IOException {
@@ -73,19 +86,25 @@ public final class Ffmpeg {
     }
 
     static String exec(List<String> command, Duration timeout, Path dir) throws IOException {
-        return exec(command, timeout, dir, false);
+        return exec(command, timeout, dir, false, 0);
     }
 
     /**
      * Runs a program (in {@code dir}, when given) and returns its standard output, or its stderr when
-     * {@code wantStderr}; the tail of stderr is kept for the error message.
+     * {@code wantStderr}; the tail of stderr is kept for the error message. Started through nice(1) when {@code nice}
+     * is above 0 and the machine has it (nice replaces itself with the program: the process is the program's).
      */
-    private static String exec(List<String> command, Duration timeout, Path dir, boolean wantStderr)
+    private static String exec(List<String> command, Duration timeout, Path dir, boolean wantStderr, int nice)
             throws IOException {
         Path err = Files.createTempFile("ffmpeg", ".err");
         Path out = Files.createTempFile("ffmpeg", ".out");
+        List<String> started = command;
+        if (nice > 0 && NICE.isPresent()) {
+            started = new ArrayList<>(List.of(NICE.get().toString(), "-n", String.valueOf(nice)));
+            started.addAll(command);
+        }
         try {
-            Process p = new ProcessBuilder(command).directory(dir == null ? null : dir.toFile())
+            Process p = new ProcessBuilder(started).directory(dir == null ? null : dir.toFile())
                     .redirectError(err.toFile()).redirectOutput(out.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             boolean done;

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Issue 10's critical-path benchmark: talkreel against emulators with fixed latencies (yttools 2 s, VibeVoice 3 s,
@@ -132,6 +133,8 @@ public final class PipelineBenchmark {
                     System.out.printf(Locale.ROOT, "  %s #%d: steps 1-3 %d ms, video %d ms, result %d ms%n", name, i,
                             s.stepsOneToThreeMs(), s.videoMs(), s.publishedMs());
                     System.out.println("    " + timeline(job, submitted, emulators, submittedNanos));
+                    System.out.println("    requests by operation: " + emulators.all().stream()
+                            .map(e -> e.calls().snapshot().toString()).collect(Collectors.joining(" ")));
                     singles.add(s);
                 }
                 Batch batch = jobs > 0 ? batch(name, client, emulators, talkreel, jobs) : null;

@@ -1,6 +1,7 @@
 package dev.talkreel;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -25,5 +26,14 @@ public final class Beside {
         t.setDaemon(true);
         t.start();
         return result;
+    }
+
+    /** Waits for {@code work} and returns its result, or throws what it threw (an unchecked exception as it was). */
+    public static <T> T result(CompletableFuture<T> work) {
+        try {
+            return work.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.talkreel.api;
 
+import dev.talkreel.Beside;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -10,6 +11,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
@@ -31,7 +33,7 @@ import org.apache.camel.support.service.ServiceSupport;
 public final class GuardedVertx extends ServiceSupport implements CamelContextAware {
     private final ConnectionGuard guard;
     private final RequestGate gate;
-    private final Vertx real;
+    private final CompletableFuture<Vertx> real;
     private final Vertx proxy;
     private CamelContext camel;
     private ScheduledExecutorService sweeper;
@@ -39,7 +41,9 @@ public final class GuardedVertx extends ServiceSupport implements CamelContextAw
     public GuardedVertx(ConnectionGuard guard, RequestGate gate) {
         this.guard = guard;
         this.gate = gate;
-        this.real = Vertx.vertx();
+        // Vert.x starts its event loops and resolver in about 0.1 s: made beside the boot, it is ready long before
+        // the HTTP server is created, as the routes start
+        this.real = Beside.supply("talkreel-vertx", Vertx::vertx);
         this.proxy = (Vertx) Proxy.newProxyInstance(GuardedVertx.class.getClassLoader(),
                 new Class<?>[] {VertxInternal.class}, new VertxCalls());
     }
@@ -62,7 +66,7 @@ public final class GuardedVertx extends ServiceSupport implements CamelContextAw
         camelContext.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStopped(CamelContext context) {
-                real.close();
+                real().close();
             }
         });
     }
@@ -94,7 +98,7 @@ public final class GuardedVertx extends ServiceSupport implements CamelContextAw
                     && args[0] instanceof HttpServerOptions options) {
                 // without h2c, Vert.x sets a connection up as HTTP/1 at once; with it (its default), only once the
                 // first request's headers are complete (it looks for "Upgrade: h2c"), too late for the guard
-                return guarded(real.createHttpServer(new HttpServerOptions(options)
+                return guarded(real().createHttpServer(new HttpServerOptions(options)
                         .setIdleTimeout((int) guard.limits().idleTimeoutMs())
                         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                         .setHttp2ClearTextEnabled(false)));
@@ -105,8 +109,12 @@ public final class GuardedVertx extends ServiceSupport implements CamelContextAw
             if ("hashCode".equals(method.getName()) && args == null) {
                 return System.identityHashCode(self);
             }
-            return call(real, method, args);
+            return call(real(), method, args);
         }
+    }
+
+    private Vertx real() {
+        return Beside.result(real);
     }
 
     /** The server with the guard's connection handler, and its request handler wrapped by the guard. */

@@ -1,5 +1,6 @@
 package dev.talkreel.captions;
 
+import dev.talkreel.Beside;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -14,6 +15,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Draws a cue as a full-frame transparent picture to lay over the video (the ffmpeg build has no drawtext): white
@@ -38,12 +40,13 @@ public final class CaptionPainter {
         }
     }
 
-    private final Font font;
+    private final CompletableFuture<Font> font;
     private final double sizeShare;
 
     /** {@code sizeShare}: the font size as a share of the frame's shorter side, before it is fitted (fontSize). */
     public CaptionPainter(double sizeShare) {
-        this.font = loadFont();
+        // read beside the start (about 60 ms of the boot's path), waited for by the first caption
+        this.font = Beside.supply("talkreel-font", CaptionPainter::loadFont);
         this.sizeShare = sizeShare;
     }
 
@@ -65,7 +68,7 @@ public final class CaptionPainter {
      */
     public float fontSize(List<Cue> cues, int width, int height) {
         float size = (float) (sizeShare * Math.min(width, height));
-        Font f = font.deriveFont(size);
+        Font f = Beside.result(font).deriveFont(size);
         double widest = 0;
         for (Cue cue : cues) {
             for (String line : cue.lines()) {
@@ -86,7 +89,7 @@ public final class CaptionPainter {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
             g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
             g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-            Font f = font.deriveFont(size);
+            Font f = Beside.result(font).deriveFont(size);
             SafeArea safe = SafeArea.of(width, height);
             double centre = safe.left() + safe.width(width) / 2.0;
             double step = size * LINE_SPACING;

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
 
 /**
@@ -59,11 +58,7 @@ public final class JobSchema {
     }
 
     private Loaded loaded() {
-        try {
-            return loaded.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
+        return Beside.result(loaded);
     }
 
     private static Loaded read(Path file) {

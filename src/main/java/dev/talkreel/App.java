@@ -10,8 +10,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
-import org.apache.camel.main.Main;
 import javax.net.ssl.SSLContext;
+import org.apache.camel.main.Main;
 import org.slf4j.LoggerFactory;
 
 /**

@@ -82,11 +82,7 @@ public final class Ffmpeg {
     }
 
     static String exec(List<String> command, Duration timeout) throws IOException {
-        return exec(command, timeout, null);
-    }
-
-    static String exec(List<String> command, Duration timeout, Path dir) throws IOException {
-        return exec(command, timeout, dir, false, 0);
+        return exec(command, timeout, null, false, 0);
     }
 
     /**

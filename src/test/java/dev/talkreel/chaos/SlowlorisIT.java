@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,8 +82,13 @@ class SlowlorisIT {
         int peakFds = fdsBefore;
         int peakConnections = 0;
         try {
-            // the attack opens its 20,000 connections as fast as the machine lets it; a normal request now and then
+            // the attack opens its 20,000 connections as fast as the machine lets it; a normal request now and then.
+            // While thousands of connections a second arrive, the 1000 kept are each only a fraction of a second old,
+            // and one whose request the event loop has not read yet can be the one shed to make room: it is closed
+            // before any answer, and the client sends its GET again, as HTTP clients do with an idempotent request
+            // (RFC 9110 9.2.2). Once the connections are open, no retry is allowed (below).
             List<Long> burst = new ArrayList<>();
+            int resent = 0;
             long deadline = System.nanoTime() + Duration.ofSeconds(75).toNanos();
             long lastGet = 0;
             while (System.nanoTime() < deadline && !(stat()[0] == ATTACKERS && stat()[1] + stat()[4] == ATTACKERS
@@ -91,9 +97,15 @@ class SlowlorisIT {
                 peakConnections = Math.max(peakConnections, guard.openConnections());
                 if (System.nanoTime() - lastGet > 2_000_000_000L) {
                     lastGet = System.nanoTime();
+                    long t0 = System.nanoTime();
                     Answer a = normalGet(port, 30_000);
-                    assertEquals(200, a.status, "normal GET /api/jobs while the attack opens");
-                    burst.add(a.millis);
+                    for (int again = 0; a.status == -1 && again < 3; again++) {
+                        resent++;
+                        a = normalGet(port, 30_000);
+                    }
+                    assertEquals(200, a.status, "normal GET /api/jobs while the attack opens (sent again " + resent
+                            + " times so far)");
+                    burst.add((System.nanoTime() - t0) / 1_000_000);
                     System.out.println("slowloris: " + report() + ", server connections " + guard.openConnections()
                             + ", descriptors " + openDescriptors() + ", normal GET " + a.millis + " ms");
                 }
@@ -126,10 +138,11 @@ class SlowlorisIT {
             long worst = during.stream().mapToLong(Long::longValue).max().orElse(0);
             double mean = during.stream().mapToLong(Long::longValue).average().orElse(0);
             System.out.printf("slowloris: %d connections opened and taken in by the server in %.1f s (connected %d, "
-                    + "failed %d); normal GET /api/jobs while they were being opened: %s ms; then, with the 20,000 "
+                    + "failed %d); normal GET /api/jobs while they were being opened: %s ms (%d closed unanswered and sent "
+                    + "again); then, with the 20,000 "
                     + "open: %d requests, worst %d ms, mean %.1f ms; server connections peak %d (limit %d); this "
                     + "JVM's descriptors %d before, peak %d; shed by the server %d, still open %d; guard: %s%n",
-                    s[0], openSeconds, s[1], s[4], burst, during.size(), worst, mean, peakConnections,
+                    s[0], openSeconds, s[1], s[4], burst, resent, during.size(), worst, mean, peakConnections,
                     guard.limits().maxConnections(), fdsBefore, peakFds, s[3], s[2], guard.shed());
 
             assertTrue(worst < 1000, "a normal request took " + worst + " ms during the attack: " + during);
@@ -208,7 +221,10 @@ class SlowlorisIT {
     record Answer(int status, long millis) {
     }
 
-    /** A plain GET /api/jobs on a new connection, timed from connect to the last byte of the answer. */
+    /**
+     * A plain GET /api/jobs on a new connection, timed from connect to the last byte of the answer; status -1 when the
+     * connection was closed or reset before an answer.
+     */
     private static Answer normalGet(int port, int timeoutMs) throws IOException {
         long t0 = System.nanoTime();
         try (Socket s = new Socket()) {
@@ -224,6 +240,9 @@ class SlowlorisIT {
             String head = new String(all, 0, Math.min(all.length, 20), StandardCharsets.US_ASCII);
             int status = head.startsWith("HTTP/1.1 ") ? Integer.parseInt(head.substring(9, 12)) : -1;
             return new Answer(status, millis);
+        } catch (SocketException e) {
+            // reset or refused; a read timeout (SocketTimeoutException) is not one of these and fails the test
+            return new Answer(-1, (System.nanoTime() - t0) / 1_000_000);
         }
     }
 

@@ -20,7 +20,7 @@ final class RouteTestVolume implements AutoCloseable {
     private final int port;
     private final Map<String, String> settings = new LinkedHashMap<>();
 
-    private RouteTestVolume(Path root, int port) {
+    private RouteTestVolume(Path root, int port) throws IOException {
         this.root = root;
         this.port = port;
         settings.put("talkreel.shared.dir", shared().toString());
@@ -34,6 +34,10 @@ final class RouteTestVolume implements AutoCloseable {
             settings.put("talkreel." + service + ".retry.initial-delay-ms", "20");
             settings.put("talkreel." + service + ".retry.max-delay-ms", "100");
             settings.put("talkreel." + service + ".retry.oom-cooldown-ms", "50");
+            // the HTTP calls are answered by recorded replies, but ComfyUI's websocket and the readiness probes are
+            // real: a port just freed, not the stock one, where a ComfyUI (or an emulator) may be listening on the
+            // machine and would hold each portrait to the websocket's 30 s safety poll
+            settings.put("talkreel." + service + ".url", "http://127.0.0.1:" + LocalStack.freePort());
         }
         // the tiny fixture video finished at its own size: the route tests check the steps' wiring in seconds,
         // FinishIT measures each profile's frame

@@ -138,9 +138,9 @@ class SlowlorisIT {
             long worst = during.stream().mapToLong(Long::longValue).max().orElse(0);
             double mean = during.stream().mapToLong(Long::longValue).average().orElse(0);
             System.out.printf("slowloris: %d connections opened and taken in by the server in %.1f s (connected %d, "
-                    + "failed %d); normal GET /api/jobs while they were being opened: %s ms (%d closed unanswered and sent "
-                    + "again); then, with the 20,000 "
-                    + "open: %d requests, worst %d ms, mean %.1f ms; server connections peak %d (limit %d); this "
+                    + "failed %d); normal GET /api/jobs while they were being opened: %s ms (%d closed unanswered "
+                    + "and sent again); then, with the 20,000 open: %d requests, worst %d ms, mean %.1f ms; server "
+                    + "connections peak %d (limit %d); this "
                     + "JVM's descriptors %d before, peak %d; shed by the server %d, still open %d; guard: %s%n",
                     s[0], openSeconds, s[1], s[4], burst, resent, during.size(), worst, mean, peakConnections,
                     guard.limits().maxConnections(), fdsBefore, peakFds, s[3], s[2], guard.shed());
